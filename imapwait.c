@@ -1,0 +1,2140 @@
+/*
+ * imapwait - wait for new mail in one IMAP mailbox, with IDLE (RFC 2177)
+ *
+ * Logs into one account over TLS, EXAMINEs one mailbox, IDLEs, and exits:
+ *     0   new mail (during IDLE, or since the last run, by the state file)
+ *     2   the wait timed out with no new mail
+ *   100   permanent failure: usage, configuration, credentials, certificate,
+ *         mailbox, a server without IDLE; retrying cannot help
+ *   111   temporary failure: network, TLS I/O, BYE, [UNAVAILABLE], a deadline
+ * Killed by SIGTERM or SIGINT while idling, it ends IDLE, logs out, and dies
+ * by that signal.
+ */
+
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mbedtls/version.h>
+#include <mbedtls/base64.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#include <psa/crypto.h>
+#endif
+
+#ifndef VERSION
+#define VERSION "0.1"
+#endif
+
+/* Exit codes: a contract, never changed. */
+enum { EX_NEWMAIL = 0, EX_TIMEOUT = 2, EX_PERM = 100, EX_TEMP = 111 };
+
+/* Limits and timeouts. */
+#define LINE_MAX_LEN	8192	/* one server response, literals excluded */
+#define LITERAL_MAX	(16UL << 20)	/* we never fetch; bigger is hostile */
+#define READ_BUF	4096	/* raw bytes from the network */
+#define SECRET_MAX	8192	/* password or OAuth2 token */
+#define CMD_MAX		(SECRET_MAX * 2 + 512)	/* base64 token plus command */
+#define NETRC_MAX	(64 * 1024)	/* a bigger ~/.netrc is refused */
+#define NUM_MAX		4294967295UL	/* IMAP numbers are 32-bit */
+#define DEF_TIMEOUT	1740	/* 29 minutes, RFC 2177 */
+#define DEF_STEP	30	/* each protocol step before IDLE */
+#define DEF_KEEPALIVE	60	/* seconds of silence before the first probe */
+#define KEEPALIVE_PROBES 4
+#define END_MAX		5	/* DONE and LOGOUT at the end wait at most this */
+#define CA_BUNDLE	"/etc/ssl/certs/ca-certificates.crt"
+
+enum mech { M_DEFAULT, M_LOGIN, M_PLAIN, M_XOAUTH2, M_OAUTHBEARER };
+
+/* Capabilities we care about. */
+enum {
+	CAP_IDLE = 1, CAP_LOGINDISABLED = 2, CAP_STARTTLS = 4, CAP_PLAIN = 8,
+	CAP_XOAUTH2 = 16, CAP_OAUTHBEARER = 32, CAP_SASLIR = 64,
+	CAP_LITERALPLUS = 128, CAP_SEEN = 256
+};
+
+/* One parsed server response (see scan()). */
+struct resp {
+	enum { R_UNTAGGED, R_TAGGED, R_CONT } type;
+	enum { S_NONE, S_OK, S_NO, S_BAD, S_BYE, S_PREAUTH } status;
+	enum { W_NONE, W_EXISTS, W_EXPUNGE, W_FETCH, W_CAPABILITY, W_OTHER } word;
+	enum {
+		C_NONE, C_UIDVALIDITY, C_UIDNEXT, C_CAPABILITY, C_UNAVAILABLE,
+		C_AUTHFAILED, C_NONEXISTENT, C_OTHER
+	} code;
+	unsigned long tag;	/* R_TAGGED: our tag number */
+	unsigned long num;	/* "* num WORD" */
+	unsigned long codeval;	/* [UIDNEXT n], [UIDVALIDITY n] */
+	unsigned long uid;	/* FETCH (UID n): 0 if absent */
+	const char *caps;	/* CAPABILITY data or [CAPABILITY ...] */
+	const char *text;	/* human-readable rest */
+};
+
+/* What this connection knows of the mailbox. */
+struct mbox {
+	unsigned long exists;	/* messages, as of the last EXISTS/EXPUNGE */
+	unsigned long arrived;	/* rises of EXISTS since EXAMINE */
+	unsigned long uidvalidity, uidnext;
+	int examined;		/* EXAMINE done: rises are new mail */
+};
+
+/* The state file's contents. */
+struct state {
+	unsigned long uidvalidity, uidnext, exists;
+	int changed;		/* UIDVALIDITY differed at the last start */
+};
+
+static void die(int, const char *, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+static void warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+static void info(const char *, ...) __attribute__((format(printf, 1, 2)));
+static int scan(char *, size_t, struct resp *);
+static void sendcmd(const char *, const char *, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Options. */
+static const char *host, *port, *mailbox = "INBOX", *user;
+static const char *cafile, *passcmd, *passfile, *statefile, *pin;
+static enum mech mech = M_DEFAULT;
+static int quiet, verbose, starttls, readyfd = -1;
+static unsigned long timeout = DEF_TIMEOUT, steptime = DEF_STEP;
+static unsigned long keepalive = DEF_KEEPALIVE;
+
+static char label[512] = "imapwait";	/* "imapwait: user@host/mailbox" */
+static char secret[SECRET_MAX];		/* password or token, wiped after use */
+
+/* The connection. */
+static int sock = -1, tfd = -1;		/* socket; deadline timer */
+static int tls_on;			/* bytes go through ssl */
+static unsigned long tagno;		/* tag of the last command sent */
+static unsigned caps;			/* CAP_* of the server */
+static char byetext[256];		/* text of a BYE, for the error */
+static int graceful;			/* signals are caught, not fatal */
+static volatile sig_atomic_t gotsig;
+static sigset_t waitmask;		/* mask while sleeping in ppoll */
+static enum { IO_OK, IO_EOF, IO_TIME, IO_SIG, IO_ERR, IO_TLS } io_why;
+static int io_err;			/* errno or mbedtls code */
+static struct mbox mb;
+
+static unsigned char rbuf[READ_BUF];	/* bytes read, not yet consumed */
+static size_t rpos, rlen;
+static char line[LINE_MAX_LEN + 1];	/* the current response */
+
+static mbedtls_ssl_context ssl;
+static mbedtls_ssl_config conf;
+static mbedtls_ctr_drbg_context drbg;
+
+/*
+ * Messages: one line on stderr, "imapwait: user@host/box: text".  A format
+ * ending in ':' gets ": strerror(errno)" appended.
+ */
+static void
+vmsg(const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int e = errno;
+	size_t n;
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	n = strlen(buf);
+	if (n && buf[n - 1] == ':')
+		snprintf(buf + n, sizeof buf - n, " %s", strerror(e));
+	fprintf(stderr, "%s: %s\n", label, buf);
+}
+
+static void
+die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	explicit_bzero(secret, sizeof secret);
+	exit(code);
+}
+
+static void
+warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+static void
+info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+/* Server text made safe for a log line: printable ASCII only, bounded. */
+static const char *
+clean(const char *s)
+{
+	static char buf[200];
+	size_t i;
+
+	for (i = 0; s[i] && i < sizeof buf - 1; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+static void
+trace(const char *dir, const char *s)
+{
+	if (verbose)
+		fprintf(stderr, "%s: %s: %s\n", label, dir, clean(s));
+}
+
+/* strtoul with the checks: digits only, whole string, within [lo, hi]. */
+static int
+number(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno || *end || *v < lo || *v > hi)
+		return -1;
+	return 0;
+}
+
+/* An IMAP number at *p (digits only, 32-bit), advancing *p. */
+static int
+imapnum(const char **p, unsigned long *v)
+{
+	const char *s = *p;
+	unsigned long n = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		n = n * 10 + (unsigned long)(*s - '0');
+		if (n > NUM_MAX)
+			return -1;
+	}
+	*p = s;
+	*v = n;
+	return 0;
+}
+
+/* Case-insensitive "does s start with word, followed by end or delim". */
+static int
+word(const char *s, const char *w, const char **rest)
+{
+	size_t n = strlen(w);
+
+	if (strncasecmp(s, w, n) != 0)
+		return 0;
+	if (s[n] && s[n] != ' ' && s[n] != ']' && s[n] != ')')
+		return 0;
+	if (rest)
+		*rest = s + n;
+	return 1;
+}
+
+/* ---------------------------------------------------------------- */
+/* Time and signals: one timer (CLOCK_BOOTTIME counts suspend), ppoll. */
+
+static void
+deadline(unsigned long seconds)
+{
+	struct itimerspec it = { { 0, 0 }, { (time_t)seconds, 0 } };
+
+	if (timerfd_settime(tfd, 0, &it, NULL) == -1)
+		die(EX_TEMP, "unable to set timer:");
+}
+
+static void
+onsignal(int sig)
+{
+	if (!graceful) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	gotsig = sig;
+}
+
+/* Sleep until sock is ready for ev: 1 ready, 0 deadline, -1 signal. */
+static int
+waitfor(short ev)
+{
+	struct pollfd p[2];
+
+	p[0].fd = sock;
+	p[0].events = ev;
+	p[1].fd = tfd;
+	p[1].events = POLLIN;
+	for (;;) {
+		if (gotsig)
+			return -1;
+		if (ppoll(p, 2, NULL, &waitmask) == -1) {
+			if (errno == EINTR)
+				continue;
+			die(EX_TEMP, "poll:");
+		}
+		if (p[0].revents)
+			return 1;
+		if (p[1].revents)
+			return 0;
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Raw socket I/O, also mbedTLS's BIO: blocks in ppoll, honours the deadline. */
+
+static int
+net_send(void *ctx, const unsigned char *b, size_t n)
+{
+	ssize_t r;
+	int w;
+
+	(void)ctx;
+	for (;;) {
+		r = send(sock, b, n, MSG_NOSIGNAL);
+		if (r >= 0)
+			return (int)r;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			io_why = IO_ERR;
+			io_err = errno;
+			return MBEDTLS_ERR_NET_SEND_FAILED;
+		}
+		if ((w = waitfor(POLLOUT)) <= 0) {
+			io_why = w ? IO_SIG : IO_TIME;
+			return MBEDTLS_ERR_NET_SEND_FAILED;
+		}
+	}
+}
+
+static int
+net_recv(void *ctx, unsigned char *b, size_t n)
+{
+	ssize_t r;
+	int w;
+
+	(void)ctx;
+	for (;;) {
+		r = recv(sock, b, n, 0);
+		if (r > 0)
+			return (int)r;
+		if (r == 0) {
+			io_why = IO_EOF;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			io_why = IO_ERR;
+			io_err = errno;
+			return MBEDTLS_ERR_NET_RECV_FAILED;
+		}
+		if ((w = waitfor(POLLIN)) <= 0) {
+			io_why = w ? IO_SIG : IO_TIME;
+			return MBEDTLS_ERR_NET_RECV_FAILED;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* TLS: a DRBG seeded by the kernel, strict verification, a few versions. */
+
+static int
+tls_entropy(void *ctx, unsigned char *b, size_t n)
+{
+	(void)ctx;
+	while (n > 0) {
+		ssize_t r = getrandom(b, n, 0);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static const char *
+tls_strerror(int ret)
+{
+	static char buf[160];
+
+	mbedtls_strerror(ret, buf, sizeof buf);
+	return buf;
+}
+
+static void
+tls_init(void)
+{
+	int ret;
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+	/* X25519 first: cheaper than the library's default order. */
+	static const uint16_t groups[] = {
+		MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
+		MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+		MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
+		MBEDTLS_SSL_IANA_TLS_GROUP_NONE
+	};
+
+	if (psa_crypto_init() != PSA_SUCCESS)
+		die(EX_TEMP, "unable to initialise PSA crypto");
+#else
+	static const mbedtls_ecp_group_id groups[] = {
+		MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1,
+		MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_NONE
+	};
+#endif
+
+	mbedtls_ssl_init(&ssl);
+	mbedtls_ssl_config_init(&conf);
+	mbedtls_ctr_drbg_init(&drbg);
+	if ((ret = mbedtls_ctr_drbg_seed(&drbg, tls_entropy, NULL,
+	    (const unsigned char *)"imapwait", 8)) != 0)
+		die(EX_TEMP, "unable to seed the random generator: %s",
+		    tls_strerror(ret));
+	if ((ret = mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT,
+	    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT)) != 0)
+		die(EX_TEMP, "TLS setup failed: %s", tls_strerror(ret));
+	/*
+	 * The chain is verified by tls_verify() right after the handshake,
+	 * before a single byte of IMAP is read or written, against only the
+	 * CA certificates that can matter (see tls_loadca).
+	 */
+	mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_NONE);
+	mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+	mbedtls_ssl_conf_min_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_2);
+	mbedtls_ssl_conf_groups(&conf, groups);
+#else
+	mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+	    MBEDTLS_SSL_MINOR_VERSION_3);
+	mbedtls_ssl_conf_curves(&conf, groups);
+#endif
+	if ((ret = mbedtls_ssl_setup(&ssl, &conf)) != 0 ||
+	    (ret = mbedtls_ssl_set_hostname(&ssl, host)) != 0)
+		die(EX_TEMP, "TLS setup failed: %s", tls_strerror(ret));
+	mbedtls_ssl_set_bio(&ssl, NULL, net_send, net_recv, NULL);
+}
+
+/* An I/O failure: why, as a message, and with which exit code. */
+static void
+io_die(const char *what)
+{
+	switch (io_why) {
+	case IO_TIME:
+		die(EX_TEMP, "timed out waiting for the server (%s)", what);
+	case IO_SIG:
+		die(EX_TEMP, "interrupted (%s)", what);
+	case IO_ERR:
+		errno = io_err;
+		die(EX_TEMP, "connection lost (%s):", what);
+	case IO_TLS:
+		die(EX_TEMP, "TLS error (%s): %s", what, tls_strerror(io_err));
+	default:
+		if (*byetext)
+			die(EX_TEMP, "server closed the connection: %s",
+			    byetext);
+		die(EX_TEMP, "connection closed (%s)", what);
+	}
+}
+
+static void
+tls_handshake(void)
+{
+	int ret;
+
+	io_why = IO_OK;
+	while ((ret = mbedtls_ssl_handshake(&ssl)) != 0) {
+		if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
+		    ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (io_why != IO_OK)
+			io_die("TLS handshake");
+		if (ret == MBEDTLS_ERR_SSL_CONN_EOF)
+			die(EX_TEMP, "TLS handshake failed: connection closed");
+		/* The peer speaks no TLS we accept: retrying cannot help. */
+		die(EX_PERM, "TLS handshake failed: %s", tls_strerror(ret));
+	}
+	if (verbose) {
+		char s[128];
+
+		snprintf(s, sizeof s, "%s %s", mbedtls_ssl_get_version(&ssl),
+		    mbedtls_ssl_get_ciphersuite(&ssl));
+		trace("TLS", s);
+	}
+}
+
+/*
+ * Parse the CA certificates that can be the trust anchor of the server's
+ * chain: those whose DER holds the issuer name of a certificate the server
+ * sent.  Parsing the whole system bundle costs ~8 ms and half a megabyte
+ * that stays in the heap; this costs one certificate.  The verification
+ * itself is mbedTLS's, unchanged; when nothing matches, all are parsed.
+ */
+static void
+tls_loadca(const mbedtls_x509_crt *peer, mbedtls_x509_crt *ca)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	static const char end[] = "-----END CERTIFICATE-----";
+	const char *path = cafile ? cafile : CA_BUNDLE;
+	unsigned char der[16384];
+	struct stat st;
+	const char *p, *q, *e;
+	const mbedtls_x509_crt *c;
+	char *map;
+	size_t n;
+	int fd, found = 0;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (mbedtls_x509_crt_parse_path(ca, path) < 0 || !ca->raw.len)
+			die(EX_PERM, "no usable certificates in %s", path);
+		return;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		die(EX_PERM, "unable to open %s:", path);
+	if (fstat(fd, &st) == -1 || st.st_size == 0)
+		die(EX_PERM, "unable to read %s:", path);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		die(EX_PERM, "unable to read %s:", path);
+	e = map + st.st_size;
+	for (p = map; (p = memmem(p, (size_t)(e - p), begin,
+	    sizeof begin - 1)) != NULL; p = q) {
+		p += sizeof begin - 1;
+		if (!(q = memmem(p, (size_t)(e - p), end, sizeof end - 1)))
+			break;
+		if (mbedtls_base64_decode(der, sizeof der, &n,
+		    (const unsigned char *)p, (size_t)(q - p)) != 0)
+			continue;
+		for (c = peer; c; c = c->next)
+			if (c->issuer_raw.len && memmem(der, n,
+			    c->issuer_raw.p, c->issuer_raw.len))
+				break;
+		if (c && mbedtls_x509_crt_parse_der(ca, der, n) == 0)
+			found = 1;
+	}
+	if (!found) {
+		/* A PEM file we could not scan, or DER: let mbedTLS parse. */
+		if (mbedtls_x509_crt_parse(ca, (const unsigned char *)map,
+		    (size_t)st.st_size) < 0 && mbedtls_x509_crt_parse_file(ca,
+		    path) < 0)
+			die(EX_PERM, "no usable certificates in %s", path);
+	}
+	munmap(map, (size_t)st.st_size);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* -F: "AB:CD:..." or "abcd..." into 32 bytes. */
+static int
+parsepin(const char *s, unsigned char out[32])
+{
+	size_t n = 0;
+	int hi, lo;
+
+	while (*s) {
+		if (*s == ':') {
+			s++;
+			continue;
+		}
+		if ((hi = hexval((unsigned char)s[0])) < 0 ||
+		    (lo = hexval((unsigned char)s[1])) < 0 || n == 32)
+			return -1;
+		out[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	return n == 32 ? 0 : -1;
+}
+
+/*
+ * Before any credential: the certificate must chain to a trusted CA and
+ * name the host, and, with -F, have the pinned fingerprint.  With -F and
+ * no -C the pin alone decides (a self-signed server).
+ */
+static void
+tls_verify(void)
+{
+	const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&ssl);
+	mbedtls_x509_crt ca;
+	unsigned char want[32], got[32];
+	char why[512], *nl;
+	uint32_t flags;
+
+	if (!peer)
+		die(EX_PERM, "certificate verification failed: "
+		    "the server sent no certificate");
+	if (pin) {
+		parsepin(pin, want);
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+		mbedtls_sha256(peer->raw.p, peer->raw.len, got, 0);
+#else
+		mbedtls_sha256_ret(peer->raw.p, peer->raw.len, got, 0);
+#endif
+		if (memcmp(want, got, sizeof got) != 0)
+			die(EX_PERM, "certificate verification failed: "
+			    "fingerprint does not match -F");
+		if (!cafile)
+			return;
+	}
+	mbedtls_x509_crt_init(&ca);
+	tls_loadca(peer, &ca);
+	if (mbedtls_x509_crt_verify((mbedtls_x509_crt *)peer, &ca, NULL, host,
+	    &flags, NULL, NULL) != 0) {
+		mbedtls_x509_crt_verify_info(why, sizeof why, "", flags);
+		for (nl = why; (nl = strchr(nl, '\n')) != NULL; )
+			*nl = nl[1] ? ';' : '\0';
+		die(EX_PERM, "certificate verification failed: %s", why);
+	}
+	mbedtls_x509_crt_free(&ca);
+}
+
+/* ---------------------------------------------------------------- */
+/* Reading responses: a fixed line, literals skipped, never allocated. */
+
+static int
+net_read(unsigned char *b, size_t n)
+{
+	int r;
+
+	if (!tls_on)
+		return net_recv(NULL, b, n);
+	for (;;) {
+		r = mbedtls_ssl_read(&ssl, b, n);
+		if (r >= 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+			if (r <= 0)
+				io_why = IO_EOF;
+			return r > 0 ? r : 0;
+		}
+		if (r == MBEDTLS_ERR_SSL_WANT_READ ||
+		    r == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+#ifdef MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+			continue;
+#endif
+		if (io_why == IO_OK) {
+			io_why = IO_TLS;
+			io_err = r;
+		}
+		return -1;
+	}
+}
+
+/* The source of server bytes; the fuzzer substitutes its own. */
+static int (*readfn)(unsigned char *, size_t) = net_read;
+
+/* Next byte, or -1 with io_why set. */
+static int
+getbyte(void)
+{
+	int r;
+
+	if (rpos == rlen) {
+		io_why = IO_OK;
+		if ((r = readfn(rbuf, sizeof rbuf)) <= 0) {
+			if (io_why == IO_OK)
+				io_why = IO_EOF;
+			return -1;
+		}
+		rpos = 0;
+		rlen = (size_t)r;
+	}
+	return rbuf[rpos++];
+}
+
+/* "{123}" or "{123+}" at the end of line[0..len): the literal's size. */
+static int
+literal(const char *l, size_t len, unsigned long *n)
+{
+	const char *p;
+
+	if (len < 3 || l[len - 1] != '}')
+		return 0;
+	for (p = l + len - 2; p > l && isdigit((unsigned char)*p); p--)
+		;
+	if (*p == '+' && p > l)
+		p--;
+	if (*p != '{')
+		return 0;
+	p++;
+	if (imapnum(&p, n) == -1)
+		return -1;
+	return 1;
+}
+
+/*
+ * Read one response into line[], with each literal's contents dropped
+ * (its "{n}" stays, the text after it is appended): what a literal holds
+ * is data, never a response.  Returns its length, or -1 with io_why set
+ * (or IO_OK for a protocol error, described in *err).
+ */
+static long
+readline(const char **err)
+{
+	size_t len = 0;
+	unsigned long n;
+	int c, lit;
+
+	for (;;) {
+		while ((c = getbyte()) != '\n') {
+			if (c < 0)
+				return -1;
+			if (c == '\0') {
+				*err = "NUL byte from the server";
+				io_why = IO_OK;
+				return -1;
+			}
+			if (len == LINE_MAX_LEN) {
+				*err = "response too long";
+				io_why = IO_OK;
+				return -1;
+			}
+			line[len++] = (char)c;
+		}
+		if (len && line[len - 1] == '\r')
+			len--;
+		line[len] = '\0';
+		if ((lit = literal(line, len, &n)) == 0)
+			return (long)len;
+		if (lit < 0 || n > LITERAL_MAX) {
+			*err = "literal too large";
+			io_why = IO_OK;
+			return -1;
+		}
+		while (n > 0) {
+			size_t k;
+
+			if (rpos == rlen) {
+				if ((c = getbyte()) < 0)
+					return -1;
+				n--;
+				continue;
+			}
+			k = rlen - rpos < n ? rlen - rpos : n;
+			rpos += k;
+			n -= k;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* The scanner: one response line into struct resp.  -1: malformed. */
+
+static void
+scancode(char *s, struct resp *r, char **rest)
+{
+	char *end;
+	const char *p;
+
+	r->code = C_NONE;
+	*rest = s;
+	if (*s != '[' || !(end = strchr(s, ']')))
+		return;
+	*end = '\0';
+	*rest = end[1] == ' ' ? end + 2 : end + 1;
+	s++;
+	r->code = C_OTHER;
+	if (word(s, "UIDVALIDITY", &p) || word(s, "UIDNEXT", &p)) {
+		r->code = toupper((unsigned char)s[3]) == 'V' ? C_UIDVALIDITY :
+		    C_UIDNEXT;
+		if (*p++ != ' ' || imapnum(&p, &r->codeval) == -1 || *p)
+			r->code = C_OTHER;	/* a bad hint is no hint */
+	} else if (word(s, "CAPABILITY", &p)) {
+		r->code = C_CAPABILITY;
+		r->caps = p;
+	} else if (word(s, "UNAVAILABLE", NULL) || word(s, "SERVERBUG", NULL)
+	    || word(s, "INUSE", NULL) || word(s, "LIMIT", NULL)) {
+		r->code = C_UNAVAILABLE;
+	} else if (word(s, "AUTHENTICATIONFAILED", NULL) ||
+	    word(s, "AUTHORIZATIONFAILED", NULL) || word(s, "EXPIRED", NULL) ||
+	    word(s, "PRIVACYREQUIRED", NULL) || word(s, "CONTACTADMIN", NULL)) {
+		r->code = C_AUTHFAILED;
+	} else if (word(s, "NONEXISTENT", NULL)) {
+		r->code = C_NONEXISTENT;
+	}
+}
+
+static int
+scanstatus(char *s, struct resp *r)
+{
+	static const struct { const char *w; int st; } tab[] = {
+		{ "OK", S_OK }, { "NO", S_NO }, { "BAD", S_BAD },
+		{ "BYE", S_BYE }, { "PREAUTH", S_PREAUTH }
+	};
+	const char *p;
+	char *rest;
+	size_t i;
+
+	for (i = 0; i < sizeof tab / sizeof tab[0]; i++)
+		if (word(s, tab[i].w, &p)) {
+			r->status = tab[i].st;
+			scancode((char *)(*p ? p + 1 : p), r, &rest);
+			r->text = rest;
+			return 1;
+		}
+	return 0;
+}
+
+/* The UID in a FETCH's parenthesized list, if it is there. */
+static void
+scanfetch(const char *s, struct resp *r)
+{
+	const char *p;
+
+	if (*s++ != '(')
+		return;
+	for (p = s; (p = strcasestr(p, "UID ")) != NULL; p += 4)
+		if (p == s || p[-1] == ' ' || p[-1] == '(') {
+			p += 4;
+			if (imapnum(&p, &r->uid) == -1)
+				r->uid = 0;
+			return;
+		}
+}
+
+static int
+scan(char *l, size_t len, struct resp *r)
+{
+	const char *p;
+
+	memset(r, 0, sizeof *r);
+	r->text = "";
+	if (strlen(l) != len)
+		return -1;
+	if (l[0] == '+' && (l[1] == ' ' || l[1] == '\0')) {
+		r->type = R_CONT;
+		r->text = l[1] ? l + 2 : l + 1;
+		return 0;
+	}
+	if (l[0] == '*' && l[1] == ' ') {
+		r->type = R_UNTAGGED;
+		l += 2;
+		if (scanstatus(l, r))
+			return 0;
+		if (word(l, "CAPABILITY", &p)) {
+			r->word = W_CAPABILITY;
+			r->caps = p;
+			return 0;
+		}
+		if (!isdigit((unsigned char)*l)) {
+			r->word = W_OTHER;	/* FLAGS, LIST, RECENT... */
+			return *l ? 0 : -1;
+		}
+		p = l;
+		if (imapnum(&p, &r->num) == -1 || *p++ != ' ')
+			return -1;
+		if (word(p, "EXISTS", NULL))
+			r->word = W_EXISTS;
+		else if (word(p, "EXPUNGE", NULL))
+			r->word = r->num ? W_EXPUNGE : W_OTHER;
+		else if (word(p, "FETCH", &p)) {
+			r->word = W_FETCH;
+			scanfetch(*p ? p + 1 : p, r);
+		} else
+			r->word = W_OTHER;
+		return 0;
+	}
+	/* Tagged: our tags are "a" and a number. */
+	r->type = R_TAGGED;
+	p = l;
+	if (*p++ != 'a' || imapnum(&p, &r->tag) == -1 || *p++ != ' ')
+		return -1;
+	if (!scanstatus((char *)p, r) || r->status == S_BYE ||
+	    r->status == S_PREAUTH)
+		return -1;
+	return 0;
+}
+
+/* The capabilities we use, from a space-separated list. */
+static unsigned
+scancaps(const char *s)
+{
+	static const struct { const char *w; unsigned c; } tab[] = {
+		{ "IDLE", CAP_IDLE }, { "LOGINDISABLED", CAP_LOGINDISABLED },
+		{ "STARTTLS", CAP_STARTTLS }, { "AUTH=PLAIN", CAP_PLAIN },
+		{ "AUTH=XOAUTH2", CAP_XOAUTH2 },
+		{ "AUTH=OAUTHBEARER", CAP_OAUTHBEARER },
+		{ "SASL-IR", CAP_SASLIR }, { "LITERAL+", CAP_LITERALPLUS }
+	};
+	unsigned c = CAP_SEEN;
+	size_t i;
+
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		for (i = 0; i < sizeof tab / sizeof tab[0]; i++)
+			if (word(s, tab[i].w, NULL))
+				c |= tab[i].c;
+		while (*s && *s != ' ')
+			s++;
+	}
+	return c;
+}
+
+/*
+ * The new-mail state machine: what every untagged response means for the
+ * mailbox.  New mail is a rise of the count after EXAMINE; EXPUNGE lowers
+ * it; FETCH and keepalives change nothing.  Returns -1 on a malformed
+ * count (an EXPUNGE of a message that cannot exist).
+ */
+static int
+mbox_update(struct mbox *m, const struct resp *r)
+{
+	if (r->type != R_UNTAGGED)
+		return 0;
+	if (r->code == C_UIDVALIDITY)
+		m->uidvalidity = r->codeval;
+	else if (r->code == C_UIDNEXT)
+		m->uidnext = r->codeval;
+	switch (r->word) {
+	case W_EXISTS:
+		if (m->examined && r->num > m->exists)
+			m->arrived += r->num - m->exists;
+		m->exists = r->num;
+		break;
+	case W_EXPUNGE:
+		if (r->num > m->exists)
+			return -1;
+		m->exists--;
+		break;
+	case W_FETCH:
+		if (r->uid && r->uid >= m->uidnext && r->uid < NUM_MAX)
+			m->uidnext = r->uid + 1;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Commands and responses. */
+
+static void
+sendraw(const char *b, size_t n)
+{
+	int r;
+
+	io_why = IO_OK;
+	while (n > 0) {
+		if (tls_on)
+			r = mbedtls_ssl_write(&ssl, (const unsigned char *)b, n);
+		else
+			r = net_send(NULL, (const unsigned char *)b, n);
+		if (r == MBEDTLS_ERR_SSL_WANT_READ ||
+		    r == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (r < 0) {
+			if (io_why == IO_OK) {
+				io_why = IO_TLS;
+				io_err = r;
+			}
+			io_die("sending");
+		}
+		b += r;
+		n -= (size_t)r;
+	}
+}
+
+/* Send "aN <fmt>\r\n"; shown, if set, is what the trace prints instead. */
+static void
+sendcmd(const char *shown, const char *fmt, ...)
+{
+	static char buf[CMD_MAX];
+	va_list ap;
+	int n, k;
+
+	n = snprintf(buf, sizeof buf, "a%lu ", ++tagno);
+	va_start(ap, fmt);
+	k = vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)(n + k) > sizeof buf - 3)
+		die(EX_PERM, "command too long");
+	if (verbose) {
+		char t[256];
+
+		snprintf(t, sizeof t, "a%lu %s", tagno, shown ? shown : buf + n);
+		trace("C", t);
+	}
+	memcpy(buf + n + k, "\r\n", 2);
+	sendraw(buf, (size_t)(n + k + 2));
+	explicit_bzero(buf, sizeof buf);
+}
+
+/*
+ * Read the next response and fold it into what we know: capabilities,
+ * the mailbox, a BYE.  Returns 0, or -1 with io_why set.
+ */
+static int
+nextresp(struct resp *r)
+{
+	const char *err = NULL;
+	long n;
+
+	if ((n = readline(&err)) < 0) {
+		if (err)
+			die(EX_TEMP, "protocol error: %s", err);
+		return -1;
+	}
+	trace("S", line);
+	if (scan(line, (size_t)n, r) == -1 || mbox_update(&mb, r) == -1)
+		die(EX_TEMP, "protocol error: %s", clean(line));
+	if (r->type == R_UNTAGGED && r->word == W_CAPABILITY)
+		caps = scancaps(r->caps);
+	if (r->code == C_CAPABILITY && r->status == S_OK)
+		caps = scancaps(r->caps);
+	if (r->type == R_UNTAGGED && r->status == S_BYE)
+		snprintf(byetext, sizeof byetext, "%s", clean(r->text));
+	return 0;
+}
+
+/* nextresp() for the steps before IDLE: every failure is final. */
+static void
+needresp(struct resp *r, const char *what)
+{
+	if (nextresp(r) == -1)
+		io_die(what);
+}
+
+/* Wait for the tagged reply to the last command; untagged ones are folded. */
+static void
+tagged(struct resp *r, const char *what)
+{
+	for (;;) {
+		needresp(r, what);
+		if (r->type == R_UNTAGGED && r->status == S_BYE)
+			die(EX_TEMP, "server closed the connection: %s",
+			    byetext);
+		if (r->type == R_TAGGED) {
+			if (r->tag != tagno)
+				die(EX_TEMP, "protocol error: unexpected tag "
+				    "a%lu", r->tag);
+			return;
+		}
+	}
+}
+
+/* The exit code for a tagged NO or BAD (RFC 5530 response codes). */
+static int
+failcode(const struct resp *r, int otherwise)
+{
+	if (r->code == C_UNAVAILABLE)
+		return EX_TEMP;
+	if (r->code == C_AUTHFAILED || r->code == C_NONEXISTENT)
+		return EX_PERM;
+	return otherwise;
+}
+
+/* ---------------------------------------------------------------- */
+/* Encodings: quoted strings, modified UTF-7, base64. */
+
+/* "s" quoted, or -1 if s needs a literal (8-bit) or is bad. */
+static int
+quote(char *out, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	if (n + 1 >= size)
+		return -1;
+	out[n++] = '"';
+	for (; *s; s++) {
+		if ((unsigned char)*s >= 0x80 || *s == '\r' || *s == '\n')
+			return -1;
+		if (n + 4 >= size)
+			return -1;
+		if (*s == '"' || *s == '\\')
+			out[n++] = '\\';
+		out[n++] = *s;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+	return 0;
+}
+
+/* UTF-8 mailbox name to modified UTF-7 (RFC 3501 5.1.3); -1: bad UTF-8. */
+static int
+mutf7(char *out, size_t size, const char *in)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = 0;
+	unsigned long cp, bits;
+	int nbits, inb64 = 0, len, i;
+
+#define PUT(c) do { if (n + 1 >= size) return -1; out[n++] = (c); } while (0)
+	bits = 0;
+	nbits = 0;
+	while (*s) {
+		if (*s >= 0x20 && *s < 0x7f) {
+			if (inb64) {
+				if (nbits)
+					PUT(b64[(bits << (6 - nbits)) & 0x3f]);
+				PUT('-');
+				inb64 = 0;
+				nbits = 0;
+			}
+			PUT((char)*s);
+			if (*s++ == '&')
+				PUT('-');
+			continue;
+		}
+		if (*s < 0x80) {
+			cp = *s;
+			len = 1;
+		} else if ((*s & 0xe0) == 0xc0) {
+			cp = *s & 0x1f;
+			len = 2;
+		} else if ((*s & 0xf0) == 0xe0) {
+			cp = *s & 0x0f;
+			len = 3;
+		} else if ((*s & 0xf8) == 0xf0) {
+			cp = *s & 0x07;
+			len = 4;
+		} else
+			return -1;
+		for (i = 1; i < len; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return -1;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return -1;
+		s += len;
+		if (!inb64) {
+			PUT('&');
+			inb64 = 1;
+		}
+		for (i = 0; i < (cp >= 0x10000 ? 2 : 1); i++) {
+			unsigned long u = cp;
+
+			if (cp >= 0x10000)
+				u = i == 0 ? 0xd800 + ((cp - 0x10000) >> 10) :
+				    0xdc00 + ((cp - 0x10000) & 0x3ff);
+			bits = bits << 16 | u;
+			nbits += 16;
+			while (nbits >= 6) {
+				nbits -= 6;
+				PUT(b64[(bits >> nbits) & 0x3f]);
+			}
+			bits &= (1UL << nbits) - 1;
+		}
+	}
+	if (inb64) {
+		if (nbits)
+			PUT(b64[(bits << (6 - nbits)) & 0x3f]);
+		PUT('-');
+	}
+#undef PUT
+	out[n] = '\0';
+	return 0;
+}
+
+static void
+b64(char *out, size_t size, const unsigned char *in, size_t n)
+{
+	size_t olen;
+
+	if (mbedtls_base64_encode((unsigned char *)out, size, &olen, in, n))
+		die(EX_PERM, "credentials too long");
+}
+
+/* ---------------------------------------------------------------- */
+/* Credentials: -P file, -c command, or ~/.netrc. */
+
+/* The first line of a buffer into secret; CR, LF and NUL are refused. */
+static void
+setsecret(const char *s, size_t n, const char *from)
+{
+	size_t i;
+
+	for (i = 0; i < n && s[i] != '\n'; i++)
+		if (s[i] == '\0')
+			die(EX_PERM, "NUL byte in the password from %s", from);
+	if (i && s[i - 1] == '\r')
+		i--;
+	if (i == 0)
+		die(EX_PERM, "empty password from %s", from);
+	if (i >= sizeof secret)
+		die(EX_PERM, "password from %s too long", from);
+	memcpy(secret, s, i);
+	secret[i] = '\0';
+}
+
+static void
+checkperm(int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && (st.st_mode & 077))
+		warnx("warning: %s is readable by others", path);
+}
+
+/* Read a small file whole (NUL-terminated), -1 if it is missing. */
+static ssize_t
+slurp(const char *path, char *buf, size_t size, int must)
+{
+	ssize_t n, total = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (!must && errno == ENOENT)
+			return -1;
+		die(EX_PERM, "unable to open %s:", path);
+	}
+	checkperm(fd, path);
+	while ((n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
+		if ((size_t)(total += n) == size - 1)
+			die(EX_PERM, "%s is too large", path);
+	if (n < 0)
+		die(EX_PERM, "unable to read %s:", path);
+	close(fd);
+	buf[total] = '\0';
+	return total;
+}
+
+static void
+runcmd(const char *cmd)
+{
+	char buf[SECRET_MAX + 2];
+	size_t n = 0;
+	ssize_t r;
+	int p[2], status;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
+		die(EX_TEMP, "unable to run the password command:");
+	if (pid == 0) {
+		dup2(p[1], 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((r = read(p[0], buf + n, sizeof buf - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+		if (memchr(buf, '\n', n) || n == sizeof buf - 1)
+			break;
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		explicit_bzero(buf, sizeof buf);
+		die(EX_TEMP, "the password command failed (status %d)",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
+		    WTERMSIG(status));
+	}
+	setsecret(buf, n, "the password command");
+	explicit_bzero(buf, sizeof buf);
+}
+
+/* Next netrc token: whitespace-separated, or "quoted" with \ escapes. */
+static char *
+netrc_token(char **pp)
+{
+	char *p = *pp, *t, *o;
+
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (!*p)
+		return NULL;
+	if (*p == '"') {
+		t = o = ++p;
+		while (*p && *p != '"') {
+			if (*p == '\\' && p[1])
+				p++;
+			*o++ = *p++;
+		}
+		if (*p)
+			p++;
+		*o = '\0';
+	} else {
+		t = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	*pp = p;
+	return t;
+}
+
+/*
+ * ~/.netrc: "machine HOST login USER password PASS", or "default ...".
+ * The first entry for the host whose login matches -u (or any login, if
+ * -u is not given) wins; else the default entry.  Returns 0 if found.
+ */
+static int
+netrc(char *login, size_t lsize)
+{
+	static char buf[NETRC_MAX];
+	char path[PATH_MAX], *p, *t, *m = NULL, *l = NULL, *pw = NULL;
+	const char *home, *env = getenv("NETRC");
+	int state = 0;	/* 0 other entry, 1 our machine, 2 default */
+	int found = 0;
+
+	if (env && *env)
+		snprintf(path, sizeof path, "%s", env);
+	else if ((home = getenv("HOME")) && *home)
+		snprintf(path, sizeof path, "%s/.netrc", home);
+	else
+		return -1;
+	if (slurp(path, buf, sizeof buf, env && *env) < 0)
+		return -1;
+	p = buf;
+	for (;;) {
+		t = netrc_token(&p);
+		if (!t || !strcmp(t, "machine") || !strcmp(t, "default")) {
+			/* An entry ends: take it if it fits. */
+			if (state && pw && (!user || !l || !strcmp(l, user))) {
+				if (l && !user)
+					snprintf(login, lsize, "%s", l);
+				setsecret(pw, strlen(pw), path);
+				found = 1;
+				break;
+			}
+			if (!t)
+				break;
+			l = pw = NULL;
+			if (!strcmp(t, "default"))
+				state = 2;
+			else
+				state = (m = netrc_token(&p)) &&
+				    !strcasecmp(m, host);
+		} else if (!strcmp(t, "login")) {
+			l = netrc_token(&p);
+		} else if (!strcmp(t, "password")) {
+			pw = netrc_token(&p);
+		} else if (!strcmp(t, "account") || !strcmp(t, "port")) {
+			netrc_token(&p);
+		} else if (!strcmp(t, "macdef")) {
+			/* A macro runs to the next empty line. */
+			if (!(p = strstr(p, "\n\n")))
+				break;
+		} else {
+			warnx("warning: %s: unknown keyword %s", path, clean(t));
+			break;
+		}
+	}
+	explicit_bzero(buf, sizeof buf);
+	return found ? 0 : -1;
+}
+
+static void
+credentials(void)
+{
+	static char login[256];
+	char buf[SECRET_MAX + 2];
+	ssize_t n;
+
+	if (passfile) {
+		n = slurp(passfile, buf, sizeof buf, 1);
+		setsecret(buf, (size_t)n, passfile);
+		explicit_bzero(buf, sizeof buf);
+	} else if (passcmd) {
+		runcmd(passcmd);
+	} else if (netrc(login, sizeof login) == -1) {
+		die(EX_PERM, "no password for %s: use -P, -c or ~/.netrc",
+		    host);
+	}
+	if (!user && *login)
+		user = login;
+	if (!user && !(user = getenv("USER")))
+		die(EX_PERM, "no user name: use -u");
+	if (strpbrk(user, "\r\n"))
+		die(EX_PERM, "bad user name");
+}
+
+/* ---------------------------------------------------------------- */
+/* The state file: "uidvalidity uidnext exists changed\n". */
+
+/* 0 read, -1 missing or unusable (a warning for the latter). */
+static int
+state_read(const char *path, struct state *s)
+{
+	char buf[128], *f[4], *p;
+	unsigned long v[4];
+	ssize_t n;
+	int fd, i;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)
+			warnx("warning: unable to read state file %s:", path);
+		return -1;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0 || buf[n - 1] != '\n')
+		goto corrupt;
+	buf[n - 1] = '\0';
+	p = buf;
+	for (i = 0; i < 4; i++)
+		if (!(f[i] = strsep(&p, " ")) ||
+		    number(f[i], 0, NUM_MAX, &v[i]) == -1)
+			goto corrupt;
+	if (p || v[3] > 1)
+		goto corrupt;
+	s->uidvalidity = v[0];
+	s->uidnext = v[1];
+	s->exists = v[2];
+	s->changed = (int)v[3];
+	return 0;
+corrupt:
+	warnx("warning: state file %s is corrupt, starting afresh", path);
+	return -1;
+}
+
+/*
+ * Atomically: a temporary file beside it, fsync, rename.  A crash or a
+ * full disk leaves the old file, which can only make the next run wake
+ * once more, never miss mail; so a failure here is a warning.
+ */
+static void
+state_write(const char *path, const struct state *s)
+{
+	char tmp[PATH_MAX], buf[128];
+	int fd, n;
+
+	n = snprintf(buf, sizeof buf, "%lu %lu %lu %d\n", s->uidvalidity,
+	    s->uidnext, s->exists, s->changed);
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= sizeof tmp)
+		die(EX_PERM, "state file name too long");
+	if ((fd = mkstemp(tmp)) == -1) {
+		warnx("warning: unable to write state file %s:", path);
+		return;
+	}
+	if (write(fd, buf, (size_t)n) != n || fsync(fd) == -1) {
+		warnx("warning: unable to write state file %s:", path);
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		warnx("warning: unable to write state file %s:", path);
+		unlink(tmp);
+	}
+}
+
+/*
+ * At start: did mail come while nobody watched?  Returns 1 if so (after
+ * recording the present), 0 if the state is current.  A server that gives
+ * a new UIDVALIDITY at every start can wake us once; after two changes in
+ * a row, UIDs mean nothing there and the message count decides.
+ */
+static int
+state_check(const char *path, const struct mbox *m)
+{
+	struct state old, cur;
+	int wake;
+
+	cur.uidvalidity = m->uidvalidity;
+	cur.uidnext = m->uidnext;
+	cur.exists = m->exists;
+	cur.changed = 0;
+	if (state_read(path, &old) == -1) {
+		info("no state yet, recorded uidvalidity %lu uidnext %lu",
+		    cur.uidvalidity, cur.uidnext);
+		wake = 1;
+	} else if (old.uidvalidity != cur.uidvalidity) {
+		cur.changed = 1;
+		if (old.changed) {
+			wake = cur.exists > old.exists;
+			if (wake)
+				info("new mail while not watching "
+				    "(%lu -> %lu messages)", old.exists,
+				    cur.exists);
+		} else {
+			info("uidvalidity changed (%lu -> %lu)",
+			    old.uidvalidity, cur.uidvalidity);
+			wake = 1;
+		}
+	} else if (cur.uidnext > old.uidnext) {
+		info("new mail while not watching (uidnext %lu -> %lu)",
+		    old.uidnext, cur.uidnext);
+		wake = 1;
+	} else {
+		wake = 0;
+		cur.uidnext = old.uidnext > cur.uidnext ? old.uidnext :
+		    cur.uidnext;
+		if (cur.exists == old.exists && !old.changed)
+			return 0;	/* nothing to write */
+	}
+	state_write(path, &cur);
+	return wake;
+}
+
+/* After new mail in IDLE: the UIDNEXT that covers what arrived. */
+static void
+state_save(void)
+{
+	struct state s, old;
+
+	if (!statefile)
+		return;
+	s.uidvalidity = mb.uidvalidity;
+	/* Each new message has its own UID >= UIDNEXT: a lower bound. */
+	s.uidnext = mb.uidnext + mb.arrived;
+	s.exists = mb.exists;
+	s.changed = state_read(statefile, &old) == 0 ? old.changed : 0;
+	state_write(statefile, &s);
+}
+
+/* ---------------------------------------------------------------- */
+/* The steps, in order. */
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: imapwait [-qVv] [-a mech] [-C cafile|cadir] "
+	    "[-c command] [-F sha256]\n"
+	    "                [-k seconds] [-m mailbox] [-P passfile] "
+	    "[-p port] [-r fd] [-S]\n"
+	    "                [-s statefile] [-t seconds] [-u user] "
+	    "[-w seconds] host\n");
+	exit(EX_PERM);
+}
+
+static unsigned long
+numarg(const char *s, unsigned long lo, unsigned long hi, int opt)
+{
+	unsigned long v;
+
+	if (number(s, lo, hi, &v) == -1) {
+		fprintf(stderr, "imapwait: -%c: not a number from %lu to %lu: "
+		    "%s\n", opt, lo, hi, s);
+		usage();
+	}
+	return v;
+}
+
+static void
+options(int argc, char **argv)
+{
+	static char portbuf[8];
+	unsigned char tmp[32];
+	int c;
+
+	while ((c = getopt(argc, argv, "a:C:c:F:k:m:P:p:qr:Ss:t:u:Vvw:")) != -1)
+		switch (c) {
+		case 'a':
+			if (!strcasecmp(optarg, "login"))
+				mech = M_LOGIN;
+			else if (!strcasecmp(optarg, "plain"))
+				mech = M_PLAIN;
+			else if (!strcasecmp(optarg, "xoauth2"))
+				mech = M_XOAUTH2;
+			else if (!strcasecmp(optarg, "oauthbearer"))
+				mech = M_OAUTHBEARER;
+			else {
+				fprintf(stderr, "imapwait: -a: unknown "
+				    "mechanism: %s\n", optarg);
+				usage();
+			}
+			break;
+		case 'C': cafile = optarg; break;
+		case 'c': passcmd = optarg; break;
+		case 'F':
+			if (parsepin(optarg, tmp) == -1) {
+				fprintf(stderr, "imapwait: -F: not a SHA-256 "
+				    "fingerprint: %s\n", optarg);
+				usage();
+			}
+			pin = optarg;
+			break;
+		case 'k': keepalive = numarg(optarg, 0, 32767, c); break;
+		case 'm': mailbox = optarg; break;
+		case 'P': passfile = optarg; break;
+		case 'p':
+			snprintf(portbuf, sizeof portbuf, "%lu",
+			    numarg(optarg, 1, 65535, c));
+			port = portbuf;
+			break;
+		case 'q': quiet = 1; break;
+		case 'r':
+			readyfd = (int)numarg(optarg, 0, INT_MAX, c);
+			if (fcntl(readyfd, F_GETFD) == -1) {
+				fprintf(stderr, "imapwait: -r: %d is not an "
+				    "open file descriptor\n", readyfd);
+				usage();
+			}
+			break;
+		case 'S': starttls = 1; break;
+		case 's': statefile = optarg; break;
+		case 't': timeout = numarg(optarg, 1, 86400 * 365, c); break;
+		case 'u': user = optarg; break;
+		case 'V':
+			printf("imapwait %s (%s)\n", VERSION,
+			    MBEDTLS_VERSION_STRING_FULL);
+			exit(0);
+		case 'v': verbose = 1; break;
+		case 'w': steptime = numarg(optarg, 1, 3600, c); break;
+		default: usage();
+		}
+	if (argc - optind != 1 || !*argv[optind])
+		usage();
+	host = argv[optind];
+	if (!port)
+		port = starttls ? "143" : "993";
+	if (passcmd && passfile) {
+		fprintf(stderr, "imapwait: -c and -P exclude each other\n");
+		usage();
+	}
+	if ((mech == M_XOAUTH2 || mech == M_OAUTHBEARER) && !passcmd &&
+	    !passfile) {
+		fprintf(stderr, "imapwait: -a %s needs a token from -c or -P\n",
+		    mech == M_XOAUTH2 ? "xoauth2" : "oauthbearer");
+		usage();
+	}
+	if (user && strpbrk(user, "\r\n")) {
+		fprintf(stderr, "imapwait: -u: bad user name\n");
+		usage();
+	}
+}
+
+static void
+setlabel(void)
+{
+	snprintf(label, sizeof label, "imapwait: %s@%s/%s", user, host,
+	    mailbox);
+}
+
+static void
+keepalives(void)
+{
+	int on = 1, idle = (int)keepalive, cnt = KEEPALIVE_PROBES;
+	int intvl = idle / 4 > 0 ? idle / 4 : 1;
+	unsigned ut = (unsigned)(idle + cnt * intvl) * 1000;
+
+	if (!keepalive)
+		return;
+	/* The kernel probes a silent peer; we sleep on. */
+	if (setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) ||
+	    setsockopt(sock, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) ||
+	    setsockopt(sock, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl)
+	    || setsockopt(sock, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt) ||
+	    setsockopt(sock, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut, sizeof ut))
+		warnx("warning: unable to set TCP keepalive:");
+}
+
+/* Every address of the host in turn, each with the step deadline. */
+static void
+connect_host(void)
+{
+	struct addrinfo hints, *res, *ai;
+	socklen_t len;
+	int r, err = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+		if (r == EAI_SYSTEM)
+			die(EX_TEMP, "unable to resolve %s:", host);
+		die(EX_TEMP, "unable to resolve %s: %s", host, gai_strerror(r));
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		sock = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (sock == -1) {
+			err = errno;
+			continue;
+		}
+		deadline(steptime);
+		if (connect(sock, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (errno == EINPROGRESS) {
+			r = waitfor(POLLOUT);
+			len = sizeof err;
+			if (r == 1 && getsockopt(sock, SOL_SOCKET, SO_ERROR,
+			    &err, &len) == 0 && err == 0)
+				break;
+			if (r == 0)
+				err = ETIMEDOUT;
+		} else
+			err = errno;
+		close(sock);
+		sock = -1;
+	}
+	freeaddrinfo(res);
+	if (sock == -1) {
+		errno = err;
+		die(EX_TEMP, "unable to connect to %s:%s:", host, port);
+	}
+	keepalives();
+}
+
+static void
+greeting(void)
+{
+	struct resp r;
+
+	deadline(steptime);
+	needresp(&r, "greeting");
+	if (r.type != R_UNTAGGED)
+		die(EX_TEMP, "protocol error: bad greeting: %s", clean(line));
+	if (r.status == S_BYE)
+		die(EX_TEMP, "server closed the connection: %s", byetext);
+	if (r.status != S_OK && r.status != S_PREAUTH)
+		die(EX_TEMP, "protocol error: bad greeting: %s", clean(line));
+	if (r.status == S_PREAUTH)
+		caps |= CAP_SEEN << 1;	/* marks "already logged in" */
+}
+
+#define PREAUTHED (caps & (CAP_SEEN << 1))
+
+static void
+capability(void)
+{
+	struct resp r;
+	unsigned keep = caps & (CAP_SEEN << 1);
+
+	deadline(steptime);
+	sendcmd(NULL, "CAPABILITY");
+	tagged(&r, "CAPABILITY");
+	if (r.status != S_OK)
+		die(EX_TEMP, "CAPABILITY failed: %s", clean(r.text));
+	caps |= keep;
+}
+
+/*
+ * -S: a plain greeting and STARTTLS.  Nothing the server sent before the
+ * handshake is kept: not its capabilities, not bytes already buffered
+ * (the STARTTLS injection flaw).
+ */
+static void
+starttls_step(void)
+{
+	struct resp r;
+
+	greeting();
+	if (PREAUTHED)
+		die(EX_PERM, "server sent PREAUTH before STARTTLS; refusing");
+	if (!(caps & CAP_SEEN))
+		capability();
+	if (!(caps & CAP_STARTTLS))
+		die(EX_PERM, "server does not offer STARTTLS");
+	deadline(steptime);
+	sendcmd(NULL, "STARTTLS");
+	tagged(&r, "STARTTLS");
+	if (r.status != S_OK)
+		die(failcode(&r, EX_PERM), "STARTTLS failed: %s",
+		    clean(r.text));
+	rpos = rlen = 0;
+	caps = 0;
+	tls_on = 1;
+	tls_handshake();
+	tls_verify();
+}
+
+/* An astring argument: quoted, or a literal for 8-bit data. */
+static void
+sendarg(char *buf, size_t *n, size_t size, const char *s, const char *what)
+{
+	struct resp r;
+	size_t len = strlen(s);
+	char q[SECRET_MAX * 2 + 3];
+
+	if (quote(q, sizeof q, s) == 0) {
+		if (*n + strlen(q) + 1 >= size)
+			die(EX_PERM, "%s too long", what);
+		*n += (size_t)snprintf(buf + *n, size - *n, "%s", q);
+		return;
+	}
+	if (strpbrk(s, "\r\n"))
+		die(EX_PERM, "bad %s", what);
+	/* "{len}" ends this line; the server says "+" before the data. */
+	*n += (size_t)snprintf(buf + *n, size - *n, "{%zu%s}\r\n", len,
+	    caps & CAP_LITERALPLUS ? "+" : "");
+	sendraw(buf, *n);
+	explicit_bzero(buf, *n);
+	if (!(caps & CAP_LITERALPLUS)) {
+		needresp(&r, "LOGIN");
+		if (r.type == R_TAGGED)
+			die(failcode(&r, EX_PERM), "login failed: %s",
+			    clean(r.text));
+		if (r.type != R_CONT)
+			die(EX_TEMP, "protocol error: expected +: %s",
+			    clean(line));
+	}
+	if (len >= size)
+		die(EX_PERM, "%s too long", what);
+	memcpy(buf, s, len);
+	*n = len;
+}
+
+static void
+login_cmd(void)
+{
+	char buf[CMD_MAX];
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof buf, "a%lu LOGIN ", ++tagno);
+	if (verbose) {
+		char t[300];
+
+		snprintf(t, sizeof t, "a%lu LOGIN %s <redacted>", tagno,
+		    clean(user));
+		trace("C", t);
+	}
+	sendarg(buf, &n, sizeof buf, user, "user name");
+	buf[n++] = ' ';
+	sendarg(buf, &n, sizeof buf, secret, "password");
+	memcpy(buf + n, "\r\n", 2);
+	sendraw(buf, n + 2);
+	explicit_bzero(buf, sizeof buf);
+}
+
+/*
+ * AUTHENTICATE with one initial response (PLAIN, XOAUTH2, OAUTHBEARER):
+ * in the command with SASL-IR, else after the "+".  A "+" after that is
+ * an error challenge (RFC 7628 3.2.2): answer so the server ends the
+ * exchange with its NO.
+ */
+static void
+authenticate(struct resp *rp, const char *name, const char *ir, size_t irlen)
+{
+	static char enc[CMD_MAX / 2 + 16];
+	char shown[64];
+	struct resp r;
+	int sent = 0;
+
+	b64(enc, sizeof enc, (const unsigned char *)ir, irlen);
+	snprintf(shown, sizeof shown, "AUTHENTICATE %s <redacted>", name);
+	if (caps & CAP_SASLIR) {
+		sendcmd(shown, "AUTHENTICATE %s %s", name, enc);
+		sent = 1;
+	} else
+		sendcmd(NULL, "AUTHENTICATE %s", name);
+	for (;;) {
+		needresp(&r, "AUTHENTICATE");
+		if (r.type == R_UNTAGGED && r.status == S_BYE)
+			die(EX_TEMP, "server closed the connection: %s",
+			    byetext);
+		if (r.type == R_TAGGED)
+			break;
+		if (r.type != R_CONT)
+			continue;
+		if (!sent) {
+			trace("C", "<redacted>");
+			sendraw(enc, strlen(enc));
+			sendraw("\r\n", 2);
+			sent = 1;
+		} else {
+			/* The error challenge; "AQ==" is a lone %x01. */
+			trace("C", mech == M_OAUTHBEARER ? "AQ==" : "");
+			sendraw(mech == M_OAUTHBEARER ? "AQ==\r\n" : "\r\n",
+			    mech == M_OAUTHBEARER ? 6 : 2);
+		}
+	}
+	explicit_bzero(enc, sizeof enc);
+	if (r.tag != tagno)
+		die(EX_TEMP, "protocol error: unexpected tag a%lu", r.tag);
+	if (r.status != S_OK)
+		die(failcode(&r, EX_PERM), "login failed: %s", clean(r.text));
+	*rp = r;
+}
+
+static void
+login(void)
+{
+	char ir[CMD_MAX / 2];
+	enum mech m = mech;
+	struct resp r;
+	int n;
+
+	if (PREAUTHED)
+		return;
+	if (!(caps & CAP_SEEN))
+		capability();
+	if (m == M_DEFAULT)
+		m = caps & CAP_PLAIN ? M_PLAIN : M_LOGIN;
+	if (m == M_LOGIN && (caps & CAP_LOGINDISABLED))
+		die(EX_PERM, "server does not allow LOGIN (LOGINDISABLED)");
+	if ((m == M_PLAIN && !(caps & CAP_PLAIN)) ||
+	    (m == M_XOAUTH2 && !(caps & CAP_XOAUTH2)) ||
+	    (m == M_OAUTHBEARER && !(caps & CAP_OAUTHBEARER)))
+		die(EX_PERM, "server does not offer AUTH=%s",
+		    m == M_PLAIN ? "PLAIN" : m == M_XOAUTH2 ? "XOAUTH2" :
+		    "OAUTHBEARER");
+	deadline(steptime);
+	switch (m) {
+	case M_LOGIN:
+		login_cmd();
+		tagged(&r, "LOGIN");
+		if (r.status != S_OK)
+			die(failcode(&r, EX_PERM), "login failed: %s",
+			    clean(r.text));
+		break;
+	case M_PLAIN:
+		n = snprintf(ir, sizeof ir, "%c%s%c%s", 0, user, 0, secret);
+		authenticate(&r, "PLAIN", ir, (size_t)n);
+		break;
+	case M_XOAUTH2:
+		n = snprintf(ir, sizeof ir, "user=%s\001auth=Bearer %s\001\001",
+		    user, secret);
+		authenticate(&r, "XOAUTH2", ir, (size_t)n);
+		break;
+	default:
+		n = snprintf(ir, sizeof ir, "n,a=%s,\001host=%s\001port=%s\001"
+		    "auth=Bearer %s\001\001", user, host, port, secret);
+		authenticate(&r, "OAUTHBEARER", ir, (size_t)n);
+		break;
+	}
+	explicit_bzero(ir, sizeof ir);
+	explicit_bzero(secret, sizeof secret);
+	/* Many servers list IDLE only after login; the OK may carry them. */
+	if (r.code != C_CAPABILITY) {
+		caps = 0;
+		capability();
+	}
+}
+
+static void
+examine(void)
+{
+	char name[1024], q[2100];
+	struct resp r;
+
+	if (!(caps & CAP_IDLE))
+		die(EX_PERM, "server does not support IDLE");
+	if (mutf7(name, sizeof name, mailbox) == -1 ||
+	    quote(q, sizeof q, name) == -1)
+		die(EX_PERM, "bad mailbox name: %s", clean(mailbox));
+	deadline(steptime);
+	sendcmd(NULL, "EXAMINE %s", q);
+	tagged(&r, "EXAMINE");
+	if (r.status != S_OK)
+		die(failcode(&r, EX_PERM), "unable to examine mailbox: %s",
+		    clean(r.text));
+	mb.examined = 1;
+	if (!mb.uidnext && mb.exists) {
+		/* No [UIDNEXT]: the highest UID tells it as well. */
+		sendcmd(NULL, "UID FETCH * (UID)");
+		tagged(&r, "UID FETCH");
+	}
+}
+
+/* Bounded: send DONE or LOGOUT and wait for its tagged reply. */
+static void
+endcmd(const char *cmd)
+{
+	struct resp r;
+
+	deadline(steptime < END_MAX ? steptime : END_MAX);
+	if (!strcmp(cmd, "DONE")) {
+		trace("C", "DONE");
+		sendraw("DONE\r\n", 6);
+	} else
+		sendcmd(NULL, "%s", cmd);
+	while (nextresp(&r) == 0)
+		if (r.type == R_TAGGED)
+			break;
+}
+
+static void
+logout(void)
+{
+	io_why = IO_OK;
+	endcmd("LOGOUT");
+	mbedtls_ssl_close_notify(&ssl);
+}
+
+static void
+ready(void)
+{
+	info("idling (%lu messages)", mb.exists);
+	if (readyfd >= 0) {
+		(void)!write(readyfd, "\n", 1);
+		close(readyfd);
+		readyfd = -1;
+	}
+}
+
+/* New mail: record it, tell the server, go.  No reply is awaited. */
+static void
+newmail(unsigned long before)
+{
+	static char bye[32];
+	int n;
+
+	state_save();
+	info("new mail (%lu -> %lu)", before, mb.exists);
+	n = snprintf(bye, sizeof bye, "DONE\r\na%lu LOGOUT\r\n", ++tagno);
+	trace("C", "DONE");
+	if (tls_on)
+		mbedtls_ssl_write(&ssl, (unsigned char *)bye, (size_t)n);
+	exit(EX_NEWMAIL);
+}
+
+static void
+idle(void)
+{
+	struct resp r;
+	unsigned long before = mb.exists - mb.arrived;
+	unsigned long idletag;
+
+	deadline(steptime);
+	sendcmd(NULL, "IDLE");
+	idletag = tagno;
+	for (;;) {
+		needresp(&r, "IDLE");
+		if (r.type == R_UNTAGGED && r.status == S_BYE)
+			die(EX_TEMP, "server closed the connection: %s",
+			    byetext);
+		if (r.type == R_TAGGED)
+			die(failcode(&r, EX_PERM), "IDLE failed: %s",
+			    clean(r.text));
+		if (r.type == R_CONT)
+			break;
+	}
+	if (mb.arrived)
+		newmail(before);
+
+	/* From here signals end IDLE politely; they wait in ppoll. */
+	graceful = 1;
+	{
+		sigset_t block;
+
+		sigemptyset(&block);
+		sigaddset(&block, SIGTERM);
+		sigaddset(&block, SIGINT);
+		sigprocmask(SIG_BLOCK, &block, &waitmask);
+		sigdelset(&waitmask, SIGTERM);
+		sigdelset(&waitmask, SIGINT);
+	}
+	deadline(timeout);
+	ready();
+	for (;;) {
+		if (nextresp(&r) == -1)
+			break;
+		if (r.type == R_UNTAGGED && r.status == S_BYE)
+			die(EX_TEMP, "server closed the connection: %s",
+			    byetext);
+		if (r.type == R_TAGGED)
+			die(EX_TEMP, "protocol error: server ended IDLE: %s",
+			    clean(line));
+		if (mb.arrived)
+			newmail(before);
+	}
+	if (io_why == IO_TIME) {
+		tagno = idletag;
+		endcmd("DONE");
+		if (mb.arrived)
+			newmail(before);	/* just in time */
+		logout();
+		info("timed out after %lu seconds", timeout);
+		exit(EX_TIMEOUT);
+	}
+	if (io_why == IO_SIG) {
+		int sig = gotsig;
+
+		gotsig = 0;
+		tagno = idletag;
+		endcmd("DONE");
+		logout();
+		signal(sig, SIG_DFL);
+		sigprocmask(SIG_UNBLOCK, &waitmask, NULL);
+		raise(sig);
+		sigemptyset(&waitmask);
+		sigaddset(&waitmask, sig);
+		sigprocmask(SIG_UNBLOCK, &waitmask, NULL);
+		die(EX_TEMP, "killed by signal %d", sig);
+	}
+	io_die("IDLE");
+}
+
+#ifndef IMAPWAIT_NO_MAIN
+int
+main(int argc, char **argv)
+{
+	struct sigaction sa;
+
+	options(argc, argv);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = onsignal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigprocmask(SIG_SETMASK, NULL, &waitmask);
+	if ((tfd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC)) == -1)
+		die(EX_TEMP, "unable to create a timer:");
+
+	credentials();
+	setlabel();
+	tls_init();
+	connect_host();
+	if (starttls)
+		starttls_step();
+	else {
+		tls_on = 1;
+		tls_handshake();
+		tls_verify();
+	}
+	if (!starttls)
+		greeting();
+	login();
+	examine();
+	if (statefile && state_check(statefile, &mb)) {
+		logout();
+		exit(EX_NEWMAIL);
+	}
+	idle();
+	return EX_TEMP;
+}
+#endif
