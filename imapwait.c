@@ -137,8 +137,9 @@ static char byetext[256];		/* text of a BYE, for the error */
 static int graceful;			/* signals are caught, not fatal */
 static volatile sig_atomic_t gotsig;
 static sigset_t waitmask;		/* mask while sleeping in ppoll */
-static enum { IO_OK, IO_EOF, IO_TIME, IO_SIG, IO_ERR, IO_TLS } io_why;
+static enum { IO_OK, IO_EOF, IO_TIME, IO_SIG, IO_ERR, IO_TLS, IO_PROTO } io_why;
 static int io_err;			/* errno or mbedtls code */
+static char protoerr[256];		/* IO_PROTO: what was wrong */
 static struct mbox mb;
 
 static unsigned char rbuf[READ_BUF];	/* bytes read, not yet consumed */
@@ -472,6 +473,8 @@ io_die(const char *what)
 		die(EX_TEMP, "connection lost (%s):", what);
 	case IO_TLS:
 		die(EX_TEMP, "TLS error (%s): %s", what, tls_strerror(io_err));
+	case IO_PROTO:
+		die(EX_TEMP, "protocol error: %s", protoerr);
 	default:
 		if (*byetext)
 			die(EX_TEMP, "server closed the connection: %s",
@@ -1013,7 +1016,8 @@ sendcmd(const char *shown, const char *fmt, ...)
 
 /*
  * Read the next response and fold it into what we know: capabilities,
- * the mailbox, a BYE.  Returns 0, or -1 with io_why set.
+ * the mailbox, a BYE.  Returns 0, or -1 with io_why set (IO_PROTO for
+ * anything malformed).
  */
 static int
 nextresp(struct resp *r)
@@ -1022,13 +1026,18 @@ nextresp(struct resp *r)
 	long n;
 
 	if ((n = readline(&err)) < 0) {
-		if (err)
-			die(EX_TEMP, "protocol error: %s", err);
+		if (err) {
+			io_why = IO_PROTO;
+			snprintf(protoerr, sizeof protoerr, "%s", err);
+		}
 		return -1;
 	}
 	trace("S", line);
-	if (scan(line, (size_t)n, r) == -1 || mbox_update(&mb, r) == -1)
-		die(EX_TEMP, "protocol error: %s", clean(line));
+	if (scan(line, (size_t)n, r) == -1 || mbox_update(&mb, r) == -1) {
+		io_why = IO_PROTO;
+		snprintf(protoerr, sizeof protoerr, "%s", clean(line));
+		return -1;
+	}
 	if (r->type == R_UNTAGGED && r->word == W_CAPABILITY)
 		caps = scancaps(r->caps);
 	if (r->code == C_CAPABILITY && r->status == S_OK)
