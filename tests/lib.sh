@@ -29,6 +29,8 @@
 #	wait_ready FILE SECS [PID]   until imapwait's readiness byte arrives
 #	wait_pid_exit PID SECS    its exit status, or 124 after killing it
 #	alive PID                 running and not yet a zombie
+#	wait_text FILE TEXT SECS  until FILE contains TEXT
+#	IW_PREFIX                 words to put before $IMAPWAIT (a wrapper)
 #
 # Mail (Maildir, written the way an MDA does: tmp/, then rename to new/):
 #	deliver USER [MAILBOX] [SUBJECT]   sets LAST_MSG (the file's base name)
@@ -176,6 +178,16 @@ wait_ready() {
 	[ -s "$1" ]
 }
 
+wait_text() {
+	_i=$(($3 * 10))
+	while [ "$_i" -gt 0 ]; do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	return 1
+}
+
 # --- running imapwait ---------------------------------------------------
 
 _has_opt() { # _has_opt OPT ARGS...
@@ -202,11 +214,11 @@ iw_start() {
 	_has_opt -w "$@" || set -- "$@" -w "$(scaled 10)"
 	_has_opt -k "$@" || set -- "$@" -k 0
 	_has_opt -t "$@" || set -- "$@" -t 60
-	echo "$IMAPWAIT $* -r 3 $HOST" >"$TESTDIR/$_name.cmd"
+	echo "${IW_PREFIX:-}${IW_PREFIX:+ }$IMAPWAIT $* -r 3 $HOST" >"$TESTDIR/$_name.cmd"
 	# IMAPWAIT may be several words: split it, but glob nothing
 	set -f
 	# shellcheck disable=SC2086
-	$IMAPWAIT "$@" -r 3 "$HOST" 3>"$IW_READY" >"$TESTDIR/$_name.out" 2>"$IW_LOG" </dev/null &
+	${IW_PREFIX:-} $IMAPWAIT "$@" -r 3 "$HOST" 3>"$IW_READY" >"$TESTDIR/$_name.out" 2>"$IW_LOG" </dev/null &
 	IW_PID=$!
 	set +f
 	IW_PIDS="$IW_PIDS $IW_PID"
