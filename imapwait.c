@@ -100,6 +100,7 @@ struct mbox {
 	unsigned long exists;	/* messages, as of the last EXISTS/EXPUNGE */
 	unsigned long arrived;	/* rises of EXISTS since EXAMINE */
 	unsigned long uidvalidity, uidnext;
+	unsigned long uidmax;	/* the highest UID a FETCH showed */
 	int examined;		/* EXAMINE done: rises are new mail */
 };
 
@@ -134,6 +135,7 @@ static int tls_on;			/* bytes go through ssl */
 static unsigned long tagno;		/* tag of the last command sent */
 static unsigned caps;			/* CAP_* of the server */
 static char byetext[256];		/* text of a BYE, for the error */
+static int preauth;			/* the greeting was PREAUTH */
 static int graceful;			/* signals are caught, not fatal */
 static volatile sig_atomic_t gotsig;
 static sigset_t waitmask;		/* mask while sleeping in ppoll */
@@ -951,8 +953,8 @@ mbox_update(struct mbox *m, const struct resp *r)
 		m->exists--;
 		break;
 	case W_FETCH:
-		if (r->uid && r->uid >= m->uidnext && r->uid < NUM_MAX)
-			m->uidnext = r->uid + 1;
+		if (r->uid > m->uidmax)
+			m->uidmax = r->uid;
 		break;
 	default:
 		break;
@@ -1011,7 +1013,7 @@ sendcmd(const char *shown, const char *fmt, ...)
 	}
 	memcpy(buf + n + k, "\r\n", 2);
 	sendraw(buf, (size_t)(n + k + 2));
-	explicit_bzero(buf, sizeof buf);
+	explicit_bzero(buf, (size_t)(n + k + 2));
 }
 
 /*
@@ -1040,7 +1042,8 @@ nextresp(struct resp *r)
 	}
 	if (r->type == R_UNTAGGED && r->word == W_CAPABILITY)
 		caps = scancaps(r->caps);
-	if (r->code == C_CAPABILITY && r->status == S_OK)
+	if (r->code == C_CAPABILITY &&
+	    (r->status == S_OK || r->status == S_PREAUTH))
 		caps = scancaps(r->caps);
 	if (r->type == R_UNTAGGED && r->status == S_BYE)
 		snprintf(byetext, sizeof byetext, "%s", clean(r->text));
@@ -1284,13 +1287,13 @@ runcmd(const char *cmd)
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		explicit_bzero(buf, sizeof buf);
+		explicit_bzero(buf, n);
 		die(EX_TEMP, "the password command failed (status %d)",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
 		    WTERMSIG(status));
 	}
 	setsecret(buf, n, "the password command");
-	explicit_bzero(buf, sizeof buf);
+	explicit_bzero(buf, n);
 }
 
 /* Next netrc token: whitespace-separated, or "quoted" with \ escapes. */
@@ -1337,6 +1340,7 @@ netrc(char *login, size_t lsize)
 	const char *home, *env = getenv("NETRC");
 	int state = 0;	/* 0 other entry, 1 our machine, 2 default */
 	int found = 0;
+	ssize_t len;
 
 	if (env && *env)
 		snprintf(path, sizeof path, "%s", env);
@@ -1344,7 +1348,7 @@ netrc(char *login, size_t lsize)
 		snprintf(path, sizeof path, "%s/.netrc", home);
 	else
 		return -1;
-	if (slurp(path, buf, sizeof buf, env && *env) < 0)
+	if ((len = slurp(path, buf, sizeof buf, env && *env)) < 0)
 		return -1;
 	p = buf;
 	for (;;) {
@@ -1381,7 +1385,7 @@ netrc(char *login, size_t lsize)
 			break;
 		}
 	}
-	explicit_bzero(buf, sizeof buf);
+	explicit_bzero(buf, (size_t)len);
 	return found ? 0 : -1;
 }
 
@@ -1395,7 +1399,7 @@ credentials(void)
 	if (passfile) {
 		n = slurp(passfile, buf, sizeof buf, 1);
 		setsecret(buf, (size_t)n, passfile);
-		explicit_bzero(buf, sizeof buf);
+		explicit_bzero(buf, (size_t)n);
 	} else if (passcmd) {
 		runcmd(passcmd);
 	} else if (netrc(login, sizeof login) == -1) {
@@ -1404,8 +1408,14 @@ credentials(void)
 	}
 	if (!user && *login)
 		user = login;
-	if (!user && !(user = getenv("USER")))
-		die(EX_PERM, "no user name: use -u");
+	if (!user && !(user = getenv("USER"))) {
+		struct passwd *pw = getpwuid(getuid());
+
+		if (!pw)
+			die(EX_PERM, "no user name: use -u");
+		snprintf(login, sizeof login, "%s", pw->pw_name);
+		user = login;
+	}
 	if (strpbrk(user, "\r\n"))
 		die(EX_PERM, "bad user name");
 }
@@ -1538,8 +1548,14 @@ state_save(void)
 	if (!statefile)
 		return;
 	s.uidvalidity = mb.uidvalidity;
-	/* Each new message has its own UID >= UIDNEXT: a lower bound. */
+	/*
+	 * Each new message has its own UID >= UIDNEXT, so UIDNEXT plus the
+	 * arrivals is a lower bound of the server's UIDNEXT now, as is the
+	 * highest UID seen plus one.  Never more: that could miss mail.
+	 */
 	s.uidnext = mb.uidnext + mb.arrived;
+	if (mb.uidmax >= s.uidnext && mb.uidmax < NUM_MAX)
+		s.uidnext = mb.uidmax + 1;
 	s.exists = mb.exists;
 	s.changed = state_read(statefile, &old) == 0 ? old.changed : 0;
 	state_write(statefile, &s);
@@ -1742,24 +1758,19 @@ greeting(void)
 		die(EX_TEMP, "server closed the connection: %s", byetext);
 	if (r.status != S_OK && r.status != S_PREAUTH)
 		die(EX_TEMP, "protocol error: bad greeting: %s", clean(line));
-	if (r.status == S_PREAUTH)
-		caps |= CAP_SEEN << 1;	/* marks "already logged in" */
+	preauth = r.status == S_PREAUTH;
 }
-
-#define PREAUTHED (caps & (CAP_SEEN << 1))
 
 static void
 capability(void)
 {
 	struct resp r;
-	unsigned keep = caps & (CAP_SEEN << 1);
 
 	deadline(steptime);
 	sendcmd(NULL, "CAPABILITY");
 	tagged(&r, "CAPABILITY");
 	if (r.status != S_OK)
 		die(EX_TEMP, "CAPABILITY failed: %s", clean(r.text));
-	caps |= keep;
 }
 
 /*
@@ -1773,7 +1784,7 @@ starttls_step(void)
 	struct resp r;
 
 	greeting();
-	if (PREAUTHED)
+	if (preauth)
 		die(EX_PERM, "server sent PREAUTH before STARTTLS; refusing");
 	if (!(caps & CAP_SEEN))
 		capability();
@@ -1892,7 +1903,7 @@ authenticate(struct resp *rp, const char *name, const char *ir, size_t irlen)
 			    mech == M_OAUTHBEARER ? 6 : 2);
 		}
 	}
-	explicit_bzero(enc, sizeof enc);
+	explicit_bzero(enc, strlen(enc));
 	if (r.tag != tagno)
 		die(EX_TEMP, "protocol error: unexpected tag a%lu", r.tag);
 	if (r.status != S_OK)
@@ -1908,10 +1919,10 @@ login(void)
 	struct resp r;
 	int n;
 
-	if (PREAUTHED)
-		return;
 	if (!(caps & CAP_SEEN))
 		capability();
+	if (preauth)
+		return;
 	if (m == M_DEFAULT)
 		m = caps & CAP_PLAIN ? M_PLAIN : M_LOGIN;
 	if (m == M_LOGIN && (caps & CAP_LOGINDISABLED))
@@ -1977,6 +1988,8 @@ examine(void)
 		/* No [UIDNEXT]: the highest UID tells it as well. */
 		sendcmd(NULL, "UID FETCH * (UID)");
 		tagged(&r, "UID FETCH");
+		if (mb.uidmax && mb.uidmax < NUM_MAX)
+			mb.uidnext = mb.uidmax + 1;
 	}
 }
 
@@ -2098,11 +2111,11 @@ idle(void)
 		tagno = idletag;
 		endcmd("DONE");
 		logout();
+		/* Die by the signal: the supervisor must see it. */
 		signal(sig, SIG_DFL);
-		sigprocmask(SIG_UNBLOCK, &waitmask, NULL);
-		raise(sig);
 		sigemptyset(&waitmask);
 		sigaddset(&waitmask, sig);
+		raise(sig);
 		sigprocmask(SIG_UNBLOCK, &waitmask, NULL);
 		die(EX_TEMP, "killed by signal %d", sig);
 	}

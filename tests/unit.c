@@ -223,6 +223,12 @@ test_mbox(void)
 	r = scanstr("* 5 EXISTS", &ret);
 	mbox_update(&m, &r);
 	ok(m.arrived == 2 && m.exists == 5, "mbox: a rise is new mail");
+	r = scanstr("* 5 FETCH (FLAGS (\\Recent) UID 10)", &ret);
+	mbox_update(&m, &r);
+	ok(m.uidnext == 10 && m.uidmax == 10,
+	    "mbox: a FETCH's UID does not move UIDNEXT");
+	mb = m;
+	statefile = NULL;
 	r = scanstr("* 9 EXPUNGE", &ret);
 	ok(mbox_update(&m, &r) == -1,
 	    "mbox: EXPUNGE of a message that cannot exist is an error");
@@ -357,6 +363,20 @@ test_state(void)
 	m.uidvalidity = 10;
 	ok(state_check(path, &m) == 0 && state_read(path, &s) == 0 &&
 	    !s.changed, "state: a stable UIDVALIDITY again");
+	memset(&mb, 0, sizeof mb);
+	mb.uidvalidity = 10;
+	mb.uidnext = 50;
+	mb.arrived = 2;
+	mb.uidmax = 50;
+	statefile = path;
+	state_save();
+	ok(state_read(path, &s) == 0 && s.uidnext == 52,
+	    "state: after new mail, UIDNEXT plus arrivals");
+	mb.uidmax = 60;
+	state_save();
+	ok(state_read(path, &s) == 0 && s.uidnext == 61,
+	    "state: ... or the highest UID seen plus one, if higher");
+	statefile = NULL;
 	writefile("state", "garbage\n", 0600);
 	ok(state_read(path, &s) == -1, "state: garbage is treated as missing");
 	writefile("state", "1 2 3 0", 0600);
