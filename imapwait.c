@@ -178,7 +178,7 @@ die(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
-	explicit_bzero(secret, sizeof secret);
+	explicit_bzero(secret, strlen(secret));
 	exit(code);
 }
 
@@ -1958,7 +1958,7 @@ login(void)
 		break;
 	}
 	explicit_bzero(ir, sizeof ir);
-	explicit_bzero(secret, sizeof secret);
+	explicit_bzero(secret, strlen(secret));
 	/* Many servers list IDLE only after login; the OK may carry them. */
 	if (r.code != C_CAPABILITY) {
 		caps = 0;
