@@ -22,6 +22,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
@@ -127,7 +130,13 @@ static unsigned long timeout = DEF_TIMEOUT, steptime = DEF_STEP;
 static unsigned long keepalive = DEF_KEEPALIVE;
 
 static char label[512] = "imapwait";	/* "imapwait: user@host/mailbox" */
-static char secret[SECRET_MAX];		/* password or token, wiped after use */
+static char secret[SECRET_MAX + 2];	/* password or token, wiped after use */
+/*
+ * Commands and SASL responses are built in static buffers, not on the
+ * stack: pages touched once stay resident for the whole wait.
+ */
+static char cmdbuf[CMD_MAX];
+static char sasl[CMD_MAX / 2];
 
 /* The connection. */
 static int sock = -1, tfd = -1;		/* socket; deadline timer */
@@ -524,7 +533,7 @@ tls_loadca(const mbedtls_x509_crt *peer, mbedtls_x509_crt *ca)
 	static const char begin[] = "-----BEGIN CERTIFICATE-----";
 	static const char end[] = "-----END CERTIFICATE-----";
 	const char *path = cafile ? cafile : CA_BUNDLE;
-	unsigned char der[16384];
+	unsigned char der[4096];	/* a bigger CA is found by the fallback */
 	struct stat st;
 	const char *p, *q, *e;
 	const mbedtls_x509_crt *c;
@@ -995,15 +1004,16 @@ sendraw(const char *b, size_t n)
 static void
 sendcmd(const char *shown, const char *fmt, ...)
 {
-	static char buf[CMD_MAX];
+	char *buf = cmdbuf;
+	size_t size = sizeof cmdbuf;
 	va_list ap;
 	int n, k;
 
-	n = snprintf(buf, sizeof buf, "a%lu ", ++tagno);
+	n = snprintf(buf, size, "a%lu ", ++tagno);
 	va_start(ap, fmt);
-	k = vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	k = vsnprintf(buf + n, size - (size_t)n, fmt, ap);
 	va_end(ap);
-	if (k < 0 || (size_t)(n + k) > sizeof buf - 3)
+	if (k < 0 || (size_t)(n + k) > size - 3)
 		die(EX_PERM, "command too long");
 	if (verbose) {
 		char t[256];
@@ -1219,10 +1229,13 @@ setsecret(const char *s, size_t n, const char *from)
 		i--;
 	if (i == 0)
 		die(EX_PERM, "empty password from %s", from);
-	if (i >= sizeof secret)
+	if (i >= SECRET_MAX) {
+		explicit_bzero(secret, sizeof secret);
 		die(EX_PERM, "password from %s too long", from);
-	memcpy(secret, s, i);
-	secret[i] = '\0';
+	}
+	memmove(secret, s, i);
+	explicit_bzero(secret + i, n - i < sizeof secret - i ? n - i :
+	    sizeof secret - i);
 }
 
 static void
@@ -1260,7 +1273,7 @@ slurp(const char *path, char *buf, size_t size, int must)
 static void
 runcmd(const char *cmd)
 {
-	char buf[SECRET_MAX + 2];
+	char *buf = secret;
 	size_t n = 0;
 	ssize_t r;
 	int p[2], status;
@@ -1274,13 +1287,13 @@ runcmd(const char *cmd)
 		_exit(127);
 	}
 	close(p[1]);
-	while ((r = read(p[0], buf + n, sizeof buf - 1 - n)) != 0) {
+	while ((r = read(p[0], buf + n, sizeof secret - 1 - n)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			break;
 		n += (size_t)r;
-		if (memchr(buf, '\n', n) || n == sizeof buf - 1)
+		if (memchr(buf, '\n', n) || n == sizeof secret - 1)
 			break;
 	}
 	close(p[0]);
@@ -1293,7 +1306,6 @@ runcmd(const char *cmd)
 		    WTERMSIG(status));
 	}
 	setsecret(buf, n, "the password command");
-	explicit_bzero(buf, n);
 }
 
 /* Next netrc token: whitespace-separated, or "quoted" with \ escapes. */
@@ -1393,13 +1405,11 @@ static void
 credentials(void)
 {
 	static char login[256];
-	char buf[SECRET_MAX + 2];
 	ssize_t n;
 
 	if (passfile) {
-		n = slurp(passfile, buf, sizeof buf, 1);
-		setsecret(buf, (size_t)n, passfile);
-		explicit_bzero(buf, (size_t)n);
+		n = slurp(passfile, secret, sizeof secret, 1);
+		setsecret(secret, (size_t)n, passfile);
 	} else if (passcmd) {
 		runcmd(passcmd);
 	} else if (netrc(login, sizeof login) == -1) {
@@ -1809,16 +1819,13 @@ sendarg(char *buf, size_t *n, size_t size, const char *s, const char *what)
 {
 	struct resp r;
 	size_t len = strlen(s);
-	char q[SECRET_MAX * 2 + 3];
 
-	if (quote(q, sizeof q, s) == 0) {
-		if (*n + strlen(q) + 1 >= size)
-			die(EX_PERM, "%s too long", what);
-		*n += (size_t)snprintf(buf + *n, size - *n, "%s", q);
+	if (quote(buf + *n, size - *n - 2, s) == 0) {
+		*n += strlen(buf + *n);
 		return;
 	}
-	if (strpbrk(s, "\r\n"))
-		die(EX_PERM, "bad %s", what);
+	if (strpbrk(s, "\r\n") || len + 32 >= size)
+		die(EX_PERM, "bad or too long %s", what);
 	/* "{len}" ends this line; the server says "+" before the data. */
 	*n += (size_t)snprintf(buf + *n, size - *n, "{%zu%s}\r\n", len,
 	    caps & CAP_LITERALPLUS ? "+" : "");
@@ -1842,10 +1849,10 @@ sendarg(char *buf, size_t *n, size_t size, const char *s, const char *what)
 static void
 login_cmd(void)
 {
-	char buf[CMD_MAX];
+	char *buf = cmdbuf;
 	size_t n;
 
-	n = (size_t)snprintf(buf, sizeof buf, "a%lu LOGIN ", ++tagno);
+	n = (size_t)snprintf(buf, sizeof cmdbuf, "a%lu LOGIN ", ++tagno);
 	if (verbose) {
 		char t[300];
 
@@ -1853,12 +1860,12 @@ login_cmd(void)
 		    clean(user));
 		trace("C", t);
 	}
-	sendarg(buf, &n, sizeof buf, user, "user name");
+	sendarg(buf, &n, sizeof cmdbuf, user, "user name");
 	buf[n++] = ' ';
-	sendarg(buf, &n, sizeof buf, secret, "password");
+	sendarg(buf, &n, sizeof cmdbuf, secret, "password");
 	memcpy(buf + n, "\r\n", 2);
 	sendraw(buf, n + 2);
-	explicit_bzero(buf, sizeof buf);
+	explicit_bzero(buf, n + 2);
 }
 
 /*
@@ -1914,7 +1921,8 @@ authenticate(struct resp *rp, const char *name, const char *ir, size_t irlen)
 static void
 login(void)
 {
-	char ir[CMD_MAX / 2];
+	char *ir = sasl;
+	size_t irsize = sizeof sasl;
 	enum mech m = mech;
 	struct resp r;
 	int n;
@@ -1934,30 +1942,29 @@ login(void)
 		    m == M_PLAIN ? "PLAIN" : m == M_XOAUTH2 ? "XOAUTH2" :
 		    "OAUTHBEARER");
 	deadline(steptime);
-	switch (m) {
-	case M_LOGIN:
+	if (m == M_LOGIN) {
 		login_cmd();
 		tagged(&r, "LOGIN");
 		if (r.status != S_OK)
 			die(failcode(&r, EX_PERM), "login failed: %s",
 			    clean(r.text));
-		break;
-	case M_PLAIN:
-		n = snprintf(ir, sizeof ir, "%c%s%c%s", 0, user, 0, secret);
-		authenticate(&r, "PLAIN", ir, (size_t)n);
-		break;
-	case M_XOAUTH2:
-		n = snprintf(ir, sizeof ir, "user=%s\001auth=Bearer %s\001\001",
-		    user, secret);
-		authenticate(&r, "XOAUTH2", ir, (size_t)n);
-		break;
-	default:
-		n = snprintf(ir, sizeof ir, "n,a=%s,\001host=%s\001port=%s\001"
-		    "auth=Bearer %s\001\001", user, host, port, secret);
-		authenticate(&r, "OAUTHBEARER", ir, (size_t)n);
-		break;
+	} else {
+		if (m == M_PLAIN)
+			n = snprintf(ir, irsize, "%c%s%c%s", 0, user, 0,
+			    secret);
+		else if (m == M_XOAUTH2)
+			n = snprintf(ir, irsize, "user=%s\001auth=Bearer %s"
+			    "\001\001", user, secret);
+		else
+			n = snprintf(ir, irsize, "n,a=%s,\001host=%s\001"
+			    "port=%s\001auth=Bearer %s\001\001", user, host,
+			    port, secret);
+		if (n < 0 || (size_t)n >= irsize)
+			die(EX_PERM, "credentials too long");
+		authenticate(&r, m == M_PLAIN ? "PLAIN" : m == M_XOAUTH2 ?
+		    "XOAUTH2" : "OAUTHBEARER", ir, (size_t)n);
+		explicit_bzero(ir, (size_t)n);
 	}
-	explicit_bzero(ir, sizeof ir);
 	explicit_bzero(secret, strlen(secret));
 	/* Many servers list IDLE only after login; the OK may carry them. */
 	if (r.code != C_CAPABILITY) {
@@ -2081,6 +2088,10 @@ idle(void)
 		sigdelset(&waitmask, SIGTERM);
 		sigdelset(&waitmask, SIGINT);
 	}
+#ifdef __GLIBC__
+	/* The handshake's freed memory goes back to the kernel. */
+	malloc_trim(0);
+#endif
 	deadline(timeout);
 	ready();
 	for (;;) {
