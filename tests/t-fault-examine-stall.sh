@@ -1,0 +1,11 @@
+#!/bin/sh
+# EXAMINE is answered halfway, then nothing: 111 at the step deadline.
+NODOVECOT=1
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fault.sh"
+
+fake examine-stall
+fake_iw -w "$(scaled 3)"
+expect_exit 111 5 "timed out waiting for the server"
+result "111 after -w"
+done_testing

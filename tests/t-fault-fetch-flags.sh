@@ -1,0 +1,13 @@
+#!/bin/sh
+# FETCH flag updates for 2 s are not new mail; then 3 -> 4 is.
+NODOVECOT=1
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fault.sh"
+
+fake fetch-flags
+fake_iw
+wait_idling
+expect_running 1
+expect_exit 0 5 "new mail (3 -> 4)"
+result "no wake, then 0"
+done_testing
