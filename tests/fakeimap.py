@@ -139,6 +139,16 @@ def stream(prefix, pattern, total, suffix=b''):
     return step
 
 
+def from_connection(n, *steps):
+    """Play steps only on the n-th connection and later ones."""
+    def step(c):
+        if c.n >= n:
+            for s in steps:
+                c.play(s)
+    step.__name__ = 'from_connection(%d)' % n
+    return step
+
+
 def split_send(*parts, pause=0.2):
     """Send parts (bytes) with a pause between them, so that one response
     arrives in several reads."""
@@ -190,6 +200,8 @@ SCENARIOS = {
     'normal': {},
     # a correct server; new mail 1 s into IDLE: exit 0 "new mail (3 -> 4)"
     'new-mail': {'idling': [sleep(1), NEW_MAIL]},
+    # no new mail on the first connection; on the later ones 1 s into IDLE
+    'new-mail-later': {'idling': [from_connection(2, sleep(1), NEW_MAIL)]},
 
     # --- capabilities, login, mailbox ------------------------------- 100/111
     'no-idle': {'caps': 'IMAP4rev1 AUTH=PLAIN',
@@ -268,6 +280,12 @@ SCENARIOS = {
     'huge-literal': {'idling': [
         stream(b'* 1 FETCH (BODY[] {4294967296}\r\n',
                b'* 99 EXISTS\r\n' * 5000, 4 << 30, b')\r\n'), stall]},
+    # a literal of 15 MiB (under a 16 MiB limit) whose text is EXISTS
+    # lines, then new mail: skipped through a small buffer, then 3 -> 4
+    'big-literal': {'idling': [
+        stream(b'* 1 FETCH (BODY[] {15728640}\r\n',
+               b'* 99 EXISTS\r\n' * 4096, 15 << 20, b')\r\n'),
+        sleep(1), NEW_MAIL]},
     # a literal size past 2^64 (2^64 + 1 wraps to 1)
     'literal-overflow': {'idling': [
         '* 1 FETCH (BODY[] {18446744073709551617}\r\nx)\r\n* 9 EXISTS',
@@ -316,6 +334,42 @@ SCENARIOS = {
                      '* CAPABILITY IMAP4rev1 injected\r\n'
                      '* BYE injected\r\n'
                      '{tag} OK [CAPABILITY IMAP4rev1] injected'],
+        'idling': [sleep(1), NEW_MAIL]},
+
+    # --- OAuth2 (-a xoauth2, -a oauthbearer) and more STARTTLS -------------
+    # both mechanisms with SASL-IR; the test reads the initial response
+    # from the record; new mail 1 s into IDLE: exit 0
+    'oauth': {'caps': 'IMAP4rev1 IDLE AUTH=XOAUTH2 AUTH=OAUTHBEARER SASL-IR',
+              'idling': [sleep(1), NEW_MAIL]},
+    # the same without SASL-IR: the initial response comes after a "+"
+    'oauth-no-sasl-ir': {'caps': 'IMAP4rev1 IDLE AUTH=XOAUTH2 AUTH=OAUTHBEARER',
+                         'idling': [sleep(1), NEW_MAIL]},
+    # a rejected token: the error challenge (RFC 7628 3.2.2; base64 of
+    # {"status":"invalid_token","schemes":"bearer",
+    # "scope":"https://mail.example.org/"}), the client's dummy reply
+    # (recorded as "# N sasl reply [...]"), then NO: 100
+    'oauth-invalid': {
+        'caps': 'IMAP4rev1 IDLE AUTH=XOAUTH2 AUTH=OAUTHBEARER SASL-IR',
+        'login': ['+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NoZW1lcyI6ImJlYXJl'
+                  'ciIsInNjb3BlIjoiaHR0cHM6Ly9tYWlsLmV4YW1wbGUub3JnLyJ9',
+                  lambda c: c.event('sasl reply [%s]' % escape(c.readline())),
+                  '{tag} NO [AUTHENTICATIONFAILED] Invalid credentials']},
+    # the same exchange, ending in NO [UNAVAILABLE]: 111
+    'oauth-unavailable': {
+        'caps': 'IMAP4rev1 IDLE AUTH=XOAUTH2 AUTH=OAUTHBEARER SASL-IR',
+        'login': ['+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NoZW1lcyI6ImJlYXJl'
+                  'ciIsInNjb3BlIjoiaHR0cHM6Ly9tYWlsLmV4YW1wbGUub3JnLyJ9',
+                  lambda c: c.event('sasl reply [%s]' % escape(c.readline())),
+                  '{tag} NO [UNAVAILABLE] Token service unavailable']},
+    # after "OK Begin TLS", in the same write: capabilities without
+    # AUTH=PLAIN and with LOGINDISABLED, and "a2 OK", the reply a client
+    # that kept them would take for its next command (CAPABILITY, a2; the
+    # STARTTLS is a1): it would find no way to log in (100) or an
+    # unexpected tag; a correct client asks again and gets new mail: 0
+    'starttls-inject-caps': {
+        'starttls': ['{tag} OK Begin TLS negotiation now.\r\n'
+                     '* CAPABILITY IMAP4rev1 IDLE LOGINDISABLED\r\n'
+                     'a2 OK injected'],
         'idling': [sleep(1), NEW_MAIL]},
 }
 
@@ -469,14 +523,17 @@ class Conn:
 
     def run(self, event):
         for step in self.sc[event]:
-            if isinstance(step, str):
-                self.send(self.subst(step).encode('utf-8') + b'\r\n')
-            elif isinstance(step, bytes):
-                self.send(step.replace(b'{tag}', self.tag.encode()))
-            else:
-                step(self)
-            if self.idling and isinstance(step, str) and step.startswith('+'):
-                self.continued = True
+            self.play(step)
+
+    def play(self, step):
+        if isinstance(step, str):
+            self.send(self.subst(step).encode('utf-8') + b'\r\n')
+        elif isinstance(step, bytes):
+            self.send(step.replace(b'{tag}', self.tag.encode()))
+        else:
+            step(self)
+        if self.idling and isinstance(step, str) and step.startswith('+'):
+            self.continued = True
 
     def start_tls(self):
         if self.rbuf:
