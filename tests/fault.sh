@@ -11,7 +11,9 @@
 #	fake SCENARIO [fakeimap options]   start it on 127.0.0.1 (implicit TLS,
 #	                          a certificate for localhost from the test CA);
 #	                          sets FAKE_PID, FAKE_PORT, FAKE_REC (its record
-#	                          of every line the client sent), FAKE_LOG
+#	                          of every line the client sent), FAKE_LOG;
+#	                          FAKE_WRAP, if set, is put before python3 (e.g.
+#	                          "ip netns exec NS": it must exec, keeping the pid)
 #	CERTS                     tests/certs.sh's directory: ca.pem ca.key
 #	                          server.pem server.key other-ca.pem other-ca.key
 #	make_cert NAME SAN [CANAME] [STARTDATE ENDDATE]   $TESTDIR/NAME.pem and
@@ -41,6 +43,7 @@ FAULT_NAME=$(basename "$0" .sh)
 FAULT_NAME=${FAULT_NAME#t-}
 FAKE_PID=
 FAKE_PORT=
+FAKE_WRAP=${FAKE_WRAP:-}
 FAKE_REC=$TESTDIR/fake.rec
 FAKE_LOG=$TESTDIR/fake.log
 IW_TIMEPID=
@@ -117,10 +120,13 @@ fake() {
 	shift
 	rm -f "$TESTDIR/fake.port"
 	_has_opt --cert "$@" || set -- "$@" --cert "$CERTS/server.pem" --key "$CERTS/server.key"
-	python3 "$TOP/tests/fakeimap.py" --scenario "$_sc" \
+	set -f
+	# shellcheck disable=SC2086
+	$FAKE_WRAP python3 "$TOP/tests/fakeimap.py" --scenario "$_sc" \
 		--port-file "$TESTDIR/fake.port" --record "$FAKE_REC" \
 		--timeout "$(scaled 90)" --verbose "$@" 2>"$FAKE_LOG" &
 	FAKE_PID=$!
+	set +f
 	_i=100
 	while [ $_i -gt 0 ] && [ ! -s "$TESTDIR/fake.port" ] && kill -0 "$FAKE_PID" 2>/dev/null; do
 		sleep 0.1
