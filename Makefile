@@ -41,7 +41,7 @@ fuzz:
 
 install: imapwait
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	cp imapwait scripts/imapwait-loop $(DESTDIR)$(BINDIR)/
+	cp imapwait scripts/imapwait-loop scripts/imapwait-service $(DESTDIR)$(BINDIR)/
 	cp imapwait.1 $(DESTDIR)$(MANDIR)/man1/
 
 clean:
