@@ -200,6 +200,8 @@ ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 auth_verbose = yes
+# tests provoke failed logins: answer them at once, with no growing penalty
+auth_failure_delay = 0
 auth_verbose_passwords = no
 auth_debug = no
 mail_debug = no
@@ -244,6 +246,11 @@ service pop3-login {
 service submission-login {
   inet_listener submission {
     port = 0
+  }
+}
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 service lmtp {
