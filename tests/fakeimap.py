@@ -315,6 +315,31 @@ SCENARIOS = {
         '* 2 FETCH (FLAGS ())',
         '* 0 RECENT'] * 20, 0.01, 3.0), NEW_MAIL]},
 
+    # lines around the 4 KiB and 8 KiB marks (off-by-one bait), then new
+    # mail: 111 (line too long) or 0, and no memory error
+    'line-boundary': {'idling': [
+        '* OK ' + 'x' * (n - 7) for n in list(range(4090, 4100)) +
+        list(range(8185, 8200))] + [sleep(1), NEW_MAIL]},
+    # literals of 0 and 1 bytes, two in one response, one right at the end
+    # of a line, then new mail: 0
+    'odd-literals': {'idling': [
+        b'* 1 FETCH (BODY[1] {0}\r\n BODY[2] {1}\r\n* BODY[3] {2}\r\n\r\n)\r\n',
+        b'* 2 FETCH (BODY[] {12}\r\n* 9 EXISTS\r\n)\r\n',
+        sleep(1), NEW_MAIL]},
+    # degenerate lines while idling: empty, "*", "* ", "* OK", "+", a bare
+    # tag, a number without a keyword, a keyword without a number, counts
+    # that strtoul would read as 9 (+9, 0x9 with base 0); then new mail:
+    # 111 (protocol error) or 0 on 3 -> 4, never 3 -> 9 and never a crash
+    'odd-lines': {'idling': [
+        '', '*', '* ', '* OK', '+', '+ again', 'a', 'a1', '* 9', '* 9 ',
+        '* EXISTS', '* +9 EXISTS', '* 0x9 EXISTS', '* 9e0 EXISTS',
+        '* 9.0 EXISTS', sleep(1), NEW_MAIL]},
+    # a bare "* OK" greeting (resp-text is mandatory, but seen): accepted
+    # or a protocol error, never a crash
+    'greeting-bare': {'greeting': ['* OK'], 'idling': [sleep(1), NEW_MAIL]},
+    # the server ends IDLE by itself (a tagged OK without DONE)
+    'idle-ended': {'idling': [sleep(0.5), '{tag} OK Idle terminated.']},
+
     # --- dead peers ---------------------------------------------------- 111
     # accepts TCP, never reads, never speaks
     'silent': {'tcp': [stall]},
