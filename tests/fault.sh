@@ -70,8 +70,9 @@ else
 	CERTS=$TESTDIR/certs
 	sh "$TOP/tests/certs.sh" "$CERTS" || exit 1
 fi
+FAULT_SECRET=fake-Secret-7
 FAULT_PASS=$TESTDIR/alice.pass
-(umask 077 && echo 'fake-Secret-7' >"$FAULT_PASS")
+(umask 077 && echo "$FAULT_SECRET" >"$FAULT_PASS")
 
 make_cert() {
 	_cn=${2#*:}
@@ -207,6 +208,7 @@ fake_wait() {
 		IW_STATUS=$?
 	fi
 	[ "$_i" -gt 0 ] || IW_STATUS=124
+	_no_leak
 	if [ -n "$IW_RUSAGE" ] && [ -s "$IW_RUSAGE" ]; then
 		_r=$(grep '^rusage:' "$IW_RUSAGE" | tail -n 1)
 		_kb=$(echo "$_r" | cut -d : -f 2)
@@ -215,6 +217,23 @@ fake_wait() {
 		[ -n "$_cpu" ] && [ "$_cpu" -gt "$IW_CPU" ] && IW_CPU=$_cpu
 	fi
 	return 0
+}
+
+# _no_leak: neither the password nor the SASL token the server received
+# is in imapwait's log
+_no_leak() {
+	_leak=
+	grep -qF -- "$FAULT_SECRET" "$IW_LOG" 2>/dev/null && _leak=password
+	for _tok in $(grep -v '^#' "$FAKE_REC" 2>/dev/null |
+	    sed -n '/^[^ ]* AUTHENTICATE /{s/^[^ ]* AUTHENTICATE [^ ]* *//p;n;p;}'); do
+		[ "${#_tok}" -ge 12 ] || continue
+		grep -qF -- "$_tok" "$IW_LOG" 2>/dev/null && _leak="$_leak SASL-token"
+	done
+	if [ -n "$_leak" ]; then
+		not_ok "no secret in imapwait's log" "found:$_leak"
+	else
+		ok "no secret in imapwait's log"
+	fi
 }
 
 # expect_exit CODE SECS [TEXT]: exit status CODE within SECS (scaled)

@@ -6,7 +6,7 @@ NODOVECOT=1
 . "$(dirname "$0")/fault.sh"
 
 fake auth-failed
-fake_iw
+fake_iw -v
 expect_exit 100 5 "login failed: "
 check_log "the server's text is logged" "$IW_LOG" "Authentication failed."
 result "100 \"login failed\""

@@ -6,7 +6,7 @@ NODOVECOT=1
 . "$(dirname "$0")/fault.sh"
 
 fake login-unavailable
-fake_iw
+fake_iw -v
 expect_exit 111 5 "login failed: "
 result "111 \"login failed\""
 done_testing

@@ -6,7 +6,7 @@ NODOVECOT=1
 . "$(dirname "$0")/fault.sh"
 
 fake logindisabled-plain
-fake_iw
+fake_iw -v
 wait_idling
 record_lacks "no LOGIN command" "^[^# ]+ LOGIN "
 record_has "AUTHENTICATE PLAIN was used" "^[^# ]+ AUTHENTICATE PLAIN"

@@ -7,7 +7,7 @@ NODOVECOT=1
 . "$(dirname "$0")/fault.sh"
 
 fake unknown-tag-login
-fake_iw
+fake_iw -v
 fake_wait 10
 case $IW_STATUS in
 100 | 111) ok "exit status 100 or 111 ($IW_STATUS)" ;;
