@@ -34,11 +34,16 @@ the server takes then.  Events, in the order of a session:
     idling      while idling; ends early when DONE arrives
     done        answer to DONE
     logout      answer to LOGOUT
+    status, noop   answers to STATUS and NOOP
+
+Two more keys are strings: caps (the capabilities, in TLS) and
+caps_before_tls (in starttls mode, before the handshake).
 
 A step is a str (sent as one write, CRLF appended; "{tag}", "{caps}",
 "{exists}", "{uidnext}", "{uidvalidity}" are replaced), bytes (sent as
 they are, "{tag}" replaced) or a function of the connection (see the
-step helpers: sleep, stall, hangup, reset, repeat, stream, read_hello).
+step helpers: sleep, stall, hangup, reset, read_hello, repeat, stream,
+from_connection, split_send).
 A key missing from a scenario takes its value from DEFAULT, a small,
 correct server: mailbox INBOX with 3 messages, UIDVALIDITY 1, UIDNEXT 4.
 """
