@@ -219,10 +219,23 @@ nrc_run netrc-none "$TESTDIR/netrc-none" "$nohome"
 check_exit 'NETRC without an entry for the host: exit 100' 100 "$IW_STATUS"
 no_credentials_seen 'no netrc entry'
 
-# --- the fake server: bytes of AUTHENTICATE PLAIN ---------------------------------
+# --- the fake server: the bytes sent ----------------------------------------------
+
+# end_fake: the fake server serves one connection; wait for it (bounded)
+end_fake() {
+	_i=50
+	while [ $_i -gt 0 ] && alive "$FAKE_PID"; do
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	kill -TERM "$FAKE_PID" 2>/dev/null
+	wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=
+}
 
 # without SASL-IR the initial response follows the "+"; it is exactly
 # NUL user NUL password
+FAULT_NAME=plain-no-ir
 FAKE_REC=$TESTDIR/plain-no-ir.rec
 fake logindisabled-plain
 fake_iw -a plain
@@ -234,8 +247,27 @@ if [ -n "$ir" ] && cmp -s "$TESTDIR/plain.want" "$TESTDIR/plain.got"; then
 	ok '-a plain without SASL-IR: the response after "+" is NUL alice NUL password'
 else
 	not_ok '-a plain without SASL-IR: the response after "+" is NUL alice NUL password' \
-		"got: $(od -An -c "$TESTDIR/plain.got" | tr -s ' \n' ' ')"
+		"got: $(od -An -c "$TESTDIR/plain.got" | tr '\n' ' ')"
 	show "$FAKE_REC"
 fi
+end_fake
+
+# bob's password with -a login and no LITERAL+: a synchronizing literal,
+# its bytes sent only after the server's "+"
+FAULT_NAME=login-literal
+FAKE_REC=$TESTDIR/login-literal.rec
+fake new-mail
+fake_iw -v -a login -u bob -P "$DOVECOT/bob.pass"
+expect_exit 0 5 'new mail (3 -> 4)'
+# the record escapes bytes outside printable ASCII as \xNN, "\" as "\\"
+if grep -qFx 'a1 LOGIN "bob" {12}\x0d\x0ap"a\\ss w\xc3\xb6rd' "$FAKE_REC"; then
+	ok '-a login, 8-bit password, no LITERAL+: LOGIN "bob" {12} and the exact bytes'
+else
+	not_ok '-a login, 8-bit password, no LITERAL+: LOGIN "bob" {12} and the exact bytes'
+	show "$FAKE_REC"
+fi
+check_log '-a login, literal: the server said "+" before the bytes' "$IW_LOG" 'S: + Ready for literal data'
+check_nolog '-a login, literal: the password is not in the trace' "$IW_LOG" 'ss w'
+end_fake
 
 done_testing

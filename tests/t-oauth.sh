@@ -86,8 +86,8 @@ check_ir() {
 		ok "$_name: the $_mech initial response is exactly the expected bytes"
 	else
 		not_ok "$_name: the $_mech initial response is exactly the expected bytes" \
-			"want: $(od -An -c "$TESTDIR/$_name.want" | tr -s ' \n' ' ')" \
-			"got:  $(od -An -c "$TESTDIR/$_name.got" | tr -s ' \n' ' ')"
+			"want: $(od -An -c "$TESTDIR/$_name.want" | tr '\n' ' ')" \
+			"got:  $(od -An -c "$TESTDIR/$_name.got" | tr '\n' ' ')"
 	fi
 	# the trace shows neither the token nor its base64
 	check_nolog "$_name: the token is not in the -v trace" "$IW_LOG" "$TOKEN"
@@ -144,6 +144,14 @@ begin oauthbearer-no-ir oauth-no-sasl-ir
 run_oauth oauthbearer
 expect_exit 0 5 'new mail (3 -> 4)'
 check_ir oauthbearer-no-ir OAUTHBEARER "$ob_fmt" alice localhost "$FAKE_PORT" "$TOKEN"
+end_fake
+
+# the authzid in the GS2 header is a saslname (RFC 7628 3.1, RFC 5801 4):
+# "=" is sent as "=3D" and "," as "=2C"
+begin oauthbearer-gs2 oauth
+run_oauth oauthbearer -u 'al=ice,x'
+expect_exit 0 5 'new mail (3 -> 4)'
+check_ir oauthbearer-gs2 OAUTHBEARER "$ob_fmt" 'al=3Dice=2Cx' localhost "$FAKE_PORT" "$TOKEN"
 end_fake
 
 # --- a rejected token: the error challenge, the dummy reply, NO -------------
