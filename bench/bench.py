@@ -147,8 +147,8 @@ def cleanup():
                     pass
             stop_proc(p, grace=3)
     for g in probe_groups:
-        subprocess.run(["perf", "probe", "-q", "-d", g + ":*"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        del_probes(g, ["main", "seed", "seedr", "gai", "gair", "hs", "hsr",
+                       "vf", "vfr", "sslw"])
     probe_groups.clear()
 
 
@@ -585,8 +585,60 @@ MARKS = [
 ]
 
 
+UPROBES = "/sys/kernel/tracing/uprobe_events"
+
+
+def file_offset(path, name):
+    """The file offset of a defined function symbol, for a uprobe."""
+    r = run(["nm", "-D" if ".so" in os.path.basename(path) else "-a",
+             "--defined-only", path])
+    addr = None
+    for l in r.stdout.splitlines():
+        v = l.split()
+        if len(v) == 3 and v[2].split("@")[0] == name and v[1] in "TtWi":
+            addr = int(v[0], 16)
+            break
+    if addr is None:
+        return None
+    with open(path, "rb") as f:
+        h = f.read(64)
+        if h[:4] != b"\x7fELF" or h[4] != 2:
+            return None
+        phoff, = struct.unpack_from("<Q", h, 32)
+        phentsize, phnum = struct.unpack_from("<HH", h, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    for i in range(phnum):
+        typ, flags, off, vaddr, _, filesz = struct.unpack_from(
+            "<IIQQQQ", ph, i * phentsize)
+        if typ == 1 and vaddr <= addr < vaddr + filesz:
+            return addr - vaddr + off
+    return None
+
+
+def uprobe(line, quiet=False):
+    try:
+        fd = os.open(UPROBES, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
+        return True
+    except OSError as e:
+        if not quiet:
+            say("uprobe %r: %s" % (line, e))
+        return False
+
+
+def del_probes(group, names):
+    for n in names:
+        uprobe("-:%s/%s" % (group, n), quiet=True)
+
+
 def add_probes(group, binary):
-    """Uprobes on stable symbols: main, mbedTLS, getaddrinfo."""
+    """Uprobes on stable symbols: main, mbedTLS, getaddrinfo.  Written to
+    uprobe_events directly: perf probe insists on debuginfo where the
+    binary has some, and the static binary has it only for imapwait.c."""
     libs = {}
     r = run(["ldd", binary])
     for l in r.stdout.splitlines():
@@ -598,29 +650,29 @@ def add_probes(group, binary):
         return libs.get(lib, binary)
 
     want = [
-        (binary, "main=main"),
-        (where("libmbedcrypto"), "seed=mbedtls_ctr_drbg_seed"),
-        (where("libmbedcrypto"), "seedr=mbedtls_ctr_drbg_seed%return"),
-        (where("libc"), "gai=getaddrinfo"),
-        (where("libc"), "gair=getaddrinfo%return"),
-        (where("libmbedtls"), "hs=mbedtls_ssl_handshake"),
-        (where("libmbedtls"), "hsr=mbedtls_ssl_handshake%return"),
-        (where("libmbedx509"), "vf=mbedtls_x509_crt_verify"),
-        (where("libmbedx509"), "vfr=mbedtls_x509_crt_verify%return"),
+        ("main", "p", binary, "main", ""),
+        ("seed", "p", where("libmbedcrypto"), "mbedtls_ctr_drbg_seed", ""),
+        ("seedr", "r", where("libmbedcrypto"), "mbedtls_ctr_drbg_seed", ""),
+        ("gai", "p", where("libc"), "getaddrinfo", ""),
+        ("gair", "r", where("libc"), "getaddrinfo", ""),
+        ("hs", "p", where("libmbedtls"), "mbedtls_ssl_handshake", ""),
+        ("hsr", "r", where("libmbedtls"), "mbedtls_ssl_handshake", ""),
+        ("vf", "p", where("libmbedx509"), "mbedtls_x509_crt_verify", ""),
+        ("vfr", "r", where("libmbedx509"), "mbedtls_x509_crt_verify", ""),
         # the first 8 bytes of each TLS write: "a2 EXAMI", never a secret
-        (where("libmbedtls"), "sslw=mbedtls_ssl_write cmd=+0(%si):u64"),
+        ("sslw", "p", where("libmbedtls"), "mbedtls_ssl_write",
+         " cmd=+0(%si):u64"),
     ]
     probe_groups.append(group)
     got = []
-    for path, spec in want:
-        name = spec.split("=", 1)[0]
-        # perf probe wants event names unique across groups
-        r = run(["perf", "probe", "-q", "-x", path, "-a",
-                 "%s:%s_%s" % (group, group, spec)])
-        if r.returncode == 0:
+    for name, kind, path, sym, args in want:
+        off = file_offset(path, sym)
+        if off is None:
+            say("no symbol %s in %s" % (sym, path))
+            continue
+        if uprobe("%s:%s/%s %s:0x%x%s" % (kind, group, name, path, off,
+                                         args)):
             got.append(name)
-        else:
-            say("probe %s in %s: %s" % (spec, path, r.stderr.strip()[:200]))
     return got
 
 
@@ -630,9 +682,7 @@ def split_one(group, binary, user, got, i):
     evs = ["-e", "sched:sched_process_exec", "-e", "syscalls:sys_enter_write",
            "--filter", "fd == %d" % rd.w]
     for n in got:
-        evs += ["-e", "%s:%s_%s%s" % (group, group, n, "__return"
-                                       if n in ("seedr", "gair", "hsr", "vfr")
-                                       else "")]
+        evs += ["-e", "%s:%s" % (group, n)]
     args = ["perf", "record", "-q", "-k", "CLOCK_MONOTONIC", "-o", data,
             *evs, "--", *iw_args(binary, user, None, rd.args())]
     p = spawn(args, pass_fds=(rd.w,), stdout=subprocess.DEVNULL,
@@ -655,7 +705,7 @@ def split_one(group, binary, user, got, i):
             m.setdefault("exec", e["t"])
         elif ev == "sys_enter_write":
             m.setdefault("ready", e["t"])
-        elif ev == group + "_sslw":
+        elif ev == "sslw":
             v = field(e["trace"], "cmd")
             try:
                 s = struct.pack("<Q", int(v) & (2**64 - 1))
@@ -667,7 +717,7 @@ def split_one(group, binary, user, got, i):
             if key:
                 m.setdefault(key, e["t"])
         else:
-            key = ev.replace("__return", "").replace(group + "_", "", 1)
+            key = ev
             if key.endswith("r") and key[:-1] in ("seed", "gai", "hs", "vf"):
                 m[key] = e["t"]  # the last return
             else:
@@ -686,8 +736,7 @@ def bench_split(variants):
             if m and i:
                 runs.append(m)
             time.sleep(0.02)
-        subprocess.run(["perf", "probe", "-q", "-d", group + ":*"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        del_probes(group, got)
         probe_groups.remove(group)
         phases = []
         keys = [k for k, _ in MARKS if runs and all(k in r for r in runs)]
@@ -1634,6 +1683,22 @@ def markdown(res):
     return "\n".join(L)
 
 
+def rv_variants():
+    rv = [("dynamic", DYN, "s01", None),
+          ("dynamic -s", DYN, "s03", os.path.join(TMP, "state", "s03"))]
+    if STATIC:
+        rv += [("static", STATIC, "s02", None),
+               ("static -s", STATIC, "s04", os.path.join(TMP, "state",
+                                                          "s04"))]
+    return rv
+
+
+def only(what):
+    """BENCH_ONLY=ready,reaction,...: a partial run, for working on bench/."""
+    o = ENV.get("BENCH_ONLY")
+    return not o or what in o.split(",")
+
+
 def main():
     syscall_names()
     os.makedirs(os.path.join(TMP, "state"), exist_ok=True)
@@ -1651,14 +1716,22 @@ def main():
     if STATIC:
         variants.append(("static", STATIC, "s02"))
     res["ready"] = bench_ready(variants)
-    res["split"] = bench_split(variants) if perf else {}
-    rv = [("dynamic", DYN, "s01", None),
-          ("dynamic -s", DYN, "s03", os.path.join(TMP, "state", "s03"))]
-    if STATIC:
-        rv += [("static", STATIC, "s02", None),
-               ("static -s", STATIC, "s04", os.path.join(TMP, "state",
-                                                          "s04"))]
-    res["reaction"] = bench_reaction(rv, perf)
+    if not res["ready"]["dynamic"]["runs"]:
+        with open(os.path.join(TMP, "ready-s01.log")) as f:
+            sys.exit("bench: imapwait never got ready:\n" +
+                     "".join(f.readlines()[-5:]))
+    res["split"] = bench_split(variants) if perf and only("split") else {}
+    if ENV.get("BENCH_ONLY"):
+        res["reaction"] = bench_reaction(rv_variants(), perf) \
+            if only("reaction") else {}
+        res["idle"] = bench_idle(perf) if only("idle") else {}
+        res["scale"] = [bench_scale(n, DYN, WINDOW) for n in SCALE] \
+            if only("scale") else []
+        with open(os.path.join(TMP, "partial.json"), "w") as f:
+            json.dump(res, f, indent=1)
+        say("partial run: %s" % os.path.join(TMP, "partial.json"))
+        return
+    res["reaction"] = bench_reaction(rv_variants(), perf)
     res["idle"] = bench_idle(perf)
     res["scale"] = []
     for n in SCALE:

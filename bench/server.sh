@@ -61,7 +61,7 @@ chmod 600 "$dir/bench.pass"
 
 # u0001..uN and s01..s20: passwd-file lines and maildirs
 awk -v n="$nusers" -v pass="$pass" -v dir="$dir" -v gid="$MAILGID" \
-    -v slow=userdb_imap_idle_notify_interval=1740 'BEGIN {
+    -v slow=userdb_imap_idle_notify_interval=1740s 'BEGIN {
 	for (i = 1; i <= n; i++)
 		printf "u%04d:{PLAIN}%s:%d:%d::%s/home/u%04d::\n", i, pass, 20000 + i, gid, dir, i
 	for (i = 1; i <= 20; i++)
