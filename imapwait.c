@@ -1918,6 +1918,25 @@ authenticate(struct resp *rp, const char *name, const char *ir, size_t irlen)
 	*rp = r;
 }
 
+/* A GS2 authzid (RFC 5801): "," and "=" as =2C and =3D. */
+static const char *
+gs2name(const char *s)
+{
+	static char buf[3 * 256 + 1];
+	size_t n = 0;
+
+	for (; *s && n + 4 < sizeof buf; s++)
+		if (*s == ',' || *s == '=') {
+			memcpy(buf + n, *s == ',' ? "=2C" : "=3D", 3);
+			n += 3;
+		} else
+			buf[n++] = *s;
+	if (*s)
+		die(EX_PERM, "user name too long");
+	buf[n] = '\0';
+	return buf;
+}
+
 static void
 login(void)
 {
@@ -1957,8 +1976,8 @@ login(void)
 			    "\001\001", user, secret);
 		else
 			n = snprintf(ir, irsize, "n,a=%s,\001host=%s\001"
-			    "port=%s\001auth=Bearer %s\001\001", user, host,
-			    port, secret);
+			    "port=%s\001auth=Bearer %s\001\001",
+			    gs2name(user), host, port, secret);
 		if (n < 0 || (size_t)n >= irsize)
 			die(EX_PERM, "credentials too long");
 		authenticate(&r, m == M_PLAIN ? "PLAIN" : m == M_XOAUTH2 ?
