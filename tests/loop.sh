@@ -1,0 +1,115 @@
+# loop.sh: helpers for the tests of scripts/ (imapwait-loop and the
+# service definitions), sourced after lib.sh:
+#
+#	. "$(dirname "$0")/lib.sh"
+#	. "$(dirname "$0")/loop.sh"
+#
+#	loop_start NAME HOOK [imapwait options]
+#	        imapwait-loop in the background as alice on the private
+#	        Dovecot, with HOOK (a shell command) as its hook; defaults as
+#	        iw_start's, and -s $TESTDIR/NAME.state; sets LOOP_PID and
+#	        LOOP_LOG (its stderr)
+#	recorder FILE [SECONDS]
+#	        a hook command that appends "start MS" to FILE, sleeps, then
+#	        appends "end MS" (MS: milliseconds since the epoch)
+#	count FILE TEXT               lines of FILE containing TEXT
+#	wait_count FILE TEXT N SECS   until at least N such lines
+#	children PID                  the PIDs of PID's children
+#	own_dovecot                   a Dovecot of this file's own, on its own
+#	                              ports, for a test that stops and restarts
+#	                              the server: its directory in OWN_DIR
+#	need COMMAND PACKAGE          COMMAND, installed with apt-get if missing
+#	                              (as root)
+# The loop and every Dovecot started here are stopped when the file ends.
+
+LOOP=$TOP/scripts/imapwait-loop
+export IMAPWAIT
+LOOP_PID=
+LOOP_LOG=/dev/null
+OWN_DIR=
+_lib_dovecot=${DOVECOT:-}
+
+loop_start() {
+	_name=$1
+	_hook=$2
+	shift 2
+	LOOP_LOG=$TESTDIR/$_name.log
+	_has_opt -C "$@" || set -- "$@" -C "$CA"
+	_has_opt -p "$@" || set -- "$@" -p "$PORT"
+	_has_opt -u "$@" || set -- "$@" -u alice
+	if ! _has_opt -P "$@" && ! _has_opt -c "$@"; then
+		set -- "$@" -P "$DOVECOT/alice.pass"
+	fi
+	_has_opt -w "$@" || set -- "$@" -w "$(scaled 10)"
+	_has_opt -k "$@" || set -- "$@" -k 0
+	_has_opt -s "$@" || set -- "$@" -s "$TESTDIR/$_name.state"
+	echo "$LOOP $* $HOST -- sh -c '$_hook'" >"$TESTDIR/$_name.cmd"
+	sh "$LOOP" "$@" "$HOST" -- sh -c "$_hook" \
+		>"$TESTDIR/$_name.out" 2>"$LOOP_LOG" </dev/null &
+	LOOP_PID=$!
+	# lib.sh's cleanup stops it (and so its child) at the end
+	IW_PIDS="$IW_PIDS $LOOP_PID"
+}
+
+recorder() {
+	echo "echo start \$(date +%s%3N) >>$1; sleep ${2:-0}; echo end \$(date +%s%3N) >>$1"
+}
+
+count() {
+	_c=$(grep -cF -- "$2" "$1" 2>/dev/null)
+	echo "${_c:-0}"
+}
+
+wait_count() {
+	_i=$(($4 * 10))
+	while [ "$_i" -gt 0 ]; do
+		[ "$(count "$1" "$2")" -ge "$3" ] && return 0
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	return 1
+}
+
+children() {
+	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '
+}
+
+own_dovecot() {
+	OWN_DIR=$(mktemp -d /tmp/imapwait-loop.XXXXXX) || return 1
+	_p=${LOOP_PORTBASE:-17993}
+	_try=0
+	while [ $_try -lt 10 ]; do
+		if sh "$TOP/tests/dovecot.sh" start "$OWN_DIR" "$_p" \
+		    >>"$TESTDIR/own-dovecot.log" 2>&1; then
+			return 0
+		fi
+		_p=$((_p + 10))
+		_try=$((_try + 1))
+	done
+	show "$TESTDIR/own-dovecot.log"
+	return 1
+}
+
+need() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	[ "$(id -u)" -eq 0 ] || return 1
+	{
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends "$2" ||
+			{ apt-get update -q &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+				--no-install-recommends "$2"; }
+	} >>"$TESTDIR/apt.log" 2>&1
+	command -v "$1" >/dev/null 2>&1
+}
+
+_loop_cleanup() {
+	# a test may point DOVECOT at its own: lib.sh stops the one it started
+	DOVECOT=$_lib_dovecot
+	_cleanup
+	if [ -n "$OWN_DIR" ]; then
+		sh "$TOP/tests/dovecot.sh" stop "$OWN_DIR" >/dev/null 2>&1
+		rm -rf "$OWN_DIR"
+	fi
+}
+trap _loop_cleanup EXIT
