@@ -1,4 +1,5 @@
 # lib.sh: helpers for tests/t-*.sh, sourced as
+# shellcheck shell=sh
 #
 #	. "$(dirname "$0")/lib.sh"
 #
