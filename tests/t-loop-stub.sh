@@ -146,6 +146,11 @@ fi
 check 'its directory is private (0700)' \
 	test "$(stat -c %a "$STUB/xdg/imapwait/bob@localhost:1993")" = 700
 
+printf 'not a directory\n' >"$TESTDIR/file"
+XDG_STATE_HOME=$TESTDIR/file IMAPWAIT=$stub sh "$LOOP" localhost -- true 2>"$TESTDIR/nostate.log"
+check_exit 'a state directory that cannot be made: exit 100' 100 $?
+check_log 'and says so' "$TESTDIR/nostate.log" 'cannot make the directory of the state file'
+
 stub_loop state2 '100' true -s "$TESTDIR/given/state" -q localhost
 wait_pid_exit "$LOOP_PID" 10 >/dev/null
 check '-s is used as given (and -q passed on)' \
