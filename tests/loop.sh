@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # loop.sh: helpers for the tests of scripts/ (imapwait-loop and the
 # service definitions), sourced after lib.sh:
 #
@@ -20,6 +21,12 @@
 #	                              the server: its directory in OWN_DIR
 #	need COMMAND PACKAGE          COMMAND, installed with apt-get if missing
 #	                              (as root)
+#	service_dir KIND DIR          scripts/KIND (runit, s6, daemontools)
+#	                              copied to DIR, with an account.conf for
+#	                              alice on the private Dovecot: password in
+#	                              $TESTDIR/alice.pass, state in
+#	                              $TESTDIR/state, a hook that appends the
+#	                              time to $RUNS ($TESTDIR/runs)
 # The loop and every Dovecot started here are stopped when the file ends.
 
 LOOP=$TOP/scripts/imapwait-loop
@@ -101,6 +108,21 @@ need() {
 				--no-install-recommends "$2"; }
 	} >>"$TESTDIR/apt.log" 2>&1
 	command -v "$1" >/dev/null 2>&1
+}
+
+RUNS=$TESTDIR/runs
+service_dir() {
+	mkdir -p "$(dirname "$2")"
+	cp -R "$TOP/scripts/$1" "$2"
+	cp "$DOVECOT/alice.pass" "$TESTDIR/alice.pass"
+	cat >"$2/account.conf" <<CONF
+HOST=$HOST
+USER=alice
+PASSFILE=$TESTDIR/alice.pass
+HOOK='date +%s%3N >>$RUNS'
+OPTS='-C $CA -p $PORT -k 0 -w 10'
+STATE=$TESTDIR/state
+CONF
 }
 
 _loop_cleanup() {

@@ -16,18 +16,8 @@ fi
 scan=$TESTDIR/scan
 sv=$scan/imapwait-alice
 log=$sv/log/main/current
-runs=$TESTDIR/runs
-mkdir -p "$scan"
-cp -R "$TOP/scripts/daemontools" "$sv"
-cp "$DOVECOT/alice.pass" "$TESTDIR/alice.pass"
-cat >"$sv/account.conf" <<CONF
-HOST=$HOST
-USER=alice
-PASSFILE=$TESTDIR/alice.pass
-HOOK='date +%s%3N >>$runs'
-OPTS='-C $CA -p $PORT -k 0 -w 10'
-STATE=$TESTDIR/state
-CONF
+runs=$RUNS
+service_dir daemontools "$sv"
 empty_mailbox alice
 
 PATH=$TOP/scripts:$PATH svscan "$scan" </dev/null >"$TESTDIR/svscan.out" 2>&1 &

@@ -16,18 +16,8 @@ fi
 
 sv=$TESTDIR/service/imapwait-alice
 log=$sv/log/main/current
-runs=$TESTDIR/runs
-mkdir -p "$TESTDIR/service"
-cp -R "$TOP/scripts/runit" "$sv"
-cp "$DOVECOT/alice.pass" "$TESTDIR/alice.pass"
-cat >"$sv/account.conf" <<CONF
-HOST=$HOST
-USER=alice
-PASSFILE=$TESTDIR/alice.pass
-HOOK='date +%s%3N >>$runs'
-OPTS='-C $CA -p $PORT -k 0 -w 10'
-STATE=$TESTDIR/state
-CONF
+runs=$RUNS
+service_dir runit "$sv"
 empty_mailbox alice
 
 PATH=$TOP/scripts:$PATH runsv "$sv" </dev/null >"$TESTDIR/runsv.out" 2>&1 &
