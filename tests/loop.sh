@@ -97,16 +97,18 @@ own_dovecot() {
 	return 1
 }
 
+# _apt ARGS: apt-get, quiet, logged, waiting for dpkg's lock should other
+# test files be installing at the same time
+_apt() {
+	DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=120 \
+		"$@" >>"$TESTDIR/apt.log" 2>&1
+}
+
 need() {
 	command -v "$1" >/dev/null 2>&1 && return 0
 	[ "$(id -u)" -eq 0 ] || return 1
-	{
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends "$2" ||
-			{ apt-get update -q &&
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-				--no-install-recommends "$2"; }
-	} >>"$TESTDIR/apt.log" 2>&1
+	_apt install --no-install-recommends "$2" ||
+		{ _apt update && _apt install --no-install-recommends "$2"; }
 	command -v "$1" >/dev/null 2>&1
 }
 
