@@ -168,6 +168,26 @@ service imap-login {
 }
 service auth-worker {
   user = $mailuser
+}
+service stats {
+  unix_listener stats-writer {
+    group =
+  }
+}
+service imap-hibernate {
+  unix_listener imap-hibernate {
+    group =
+  }
+}
+service dict {
+  unix_listener dict {
+    group =
+  }
+}
+service dict-async {
+  unix_listener dict-async {
+    group =
+  }
 }"
 else
 	chrootconf=
