@@ -55,8 +55,8 @@ HOST=${HOST:-localhost}
 LC_ALL=C.UTF-8
 export LC_ALL
 
-_n=0
-_failed=0
+_tap_n=0
+_tap_failed=0
 IW_PIDS=
 IW_RUNS=
 IW_PID=
@@ -69,14 +69,14 @@ _own_dovecot=
 # --- output -------------------------------------------------------------
 
 ok() {
-	_n=$((_n + 1))
-	echo "ok $_n - $1"
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1"
 }
 
 not_ok() {
-	_n=$((_n + 1))
-	_failed=$((_failed + 1))
-	echo "not ok $_n - $1"
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $1"
 	shift
 	for _l in "$@"; do
 		echo "#   $_l"
@@ -390,11 +390,11 @@ _memcheck() {
 
 done_testing() {
 	_memcheck
-	if [ "$_n" -eq 0 ]; then
+	if [ "$_tap_n" -eq 0 ]; then
 		not_ok "$(basename "$0") ran no test"
 	fi
-	[ "$_failed" -eq 0 ] && exit 0
-	diag "$_failed of $_n failed"
+	[ "$_tap_failed" -eq 0 ] && exit 0
+	diag "$_tap_failed of $_tap_n failed"
 	exit 1
 }
 
