@@ -30,12 +30,12 @@ else
 	not_ok 'a hook run finds all 20 messages' && show "$runs" && show "$LOOP_LOG"
 fi
 idles=$(count "$LOOP_LOG" 'idling (')
-wait_count "$LOOP_LOG" 'idling (' $((idles + 1)) "$(scaled 10)"
+check 'the loop idles again' wait_count "$LOOP_LOG" 'idling (' $((idles + 1)) "$(scaled 10)"
 sleep 3
 n=$(($(wc -l <"$runs") - before))
 diag "hook runs for 20 messages: $n ($(sed -n "$((before + 1)),\$p" "$runs" | tr '\n' ' '))"
 check "far fewer hook runs than messages: $n for 20" test "$n" -ge 1 -a "$n" -le 5
 check 'the last run found all 20' test "$(tail -n 1 "$runs")" -eq 20
-check 'the loop idles again' alive "$LOOP_PID"
+check 'and stays up' alive "$LOOP_PID"
 
 done_testing
