@@ -1471,34 +1471,32 @@ corrupt:
 
 /*
  * Atomically: a temporary file beside it, fsync, rename.  A crash or a
- * full disk leaves the old file, which can only make the next run wake
- * once more, never miss mail; so a failure here is a warning.
+ * full disk leaves the old file whole.  Returns -1 with errno set.
  */
-static void
+static int
 state_write(const char *path, const struct state *s)
 {
 	char tmp[PATH_MAX], buf[128];
-	int fd, n;
+	ssize_t w;
+	int fd, n, e;
 
 	n = snprintf(buf, sizeof buf, "%lu %lu %lu %d\n", s->uidvalidity,
 	    s->uidnext, s->exists, s->changed);
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= sizeof tmp)
-		die(EX_PERM, "state file name too long");
-	if ((fd = mkstemp(tmp)) == -1) {
-		warnx("warning: unable to write state file %s:", path);
-		return;
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
 	}
-	if (write(fd, buf, (size_t)n) != n || fsync(fd) == -1) {
-		warnx("warning: unable to write state file %s:", path);
+	if ((fd = mkstemp(tmp)) == -1)
+		return -1;
+	if ((w = write(fd, buf, (size_t)n)) != n || fsync(fd) == -1 ||
+	    close(fd) == -1 || rename(tmp, path) == -1) {
+		e = w >= 0 && w != n ? ENOSPC : errno;
 		close(fd);
 		unlink(tmp);
-		return;
+		errno = e;
+		return -1;
 	}
-	close(fd);
-	if (rename(tmp, path) == -1) {
-		warnx("warning: unable to write state file %s:", path);
-		unlink(tmp);
-	}
+	return 0;
 }
 
 /*
@@ -1518,9 +1516,7 @@ state_check(const char *path, const struct mbox *m)
 	cur.exists = m->exists;
 	cur.changed = 0;
 	if (state_read(path, &old) == -1) {
-		info("no state yet, recorded uidvalidity %lu uidnext %lu",
-		    cur.uidvalidity, cur.uidnext);
-		wake = 1;
+		wake = 2;
 	} else if (old.uidvalidity != cur.uidvalidity) {
 		cur.changed = 1;
 		if (old.changed) {
@@ -1545,8 +1541,17 @@ state_check(const char *path, const struct mbox *m)
 		if (cur.exists == old.exists && !old.changed)
 			return 0;	/* nothing to write */
 	}
-	state_write(path, &cur);
-	return wake;
+	/*
+	 * A state that cannot be recorded would wake every run for the same
+	 * mail: stop instead (a full disk may pass, so that is temporary).
+	 */
+	if (state_write(path, &cur) == -1)
+		die(errno == ENOSPC || errno == EDQUOT || errno == EIO ?
+		    EX_TEMP : EX_PERM, "unable to write state file %s:", path);
+	if (wake == 2)
+		info("no state yet, recorded uidvalidity %lu uidnext %lu",
+		    cur.uidvalidity, cur.uidnext);
+	return wake != 0;
 }
 
 /* After new mail in IDLE: the UIDNEXT that covers what arrived. */
@@ -1568,7 +1573,9 @@ state_save(void)
 		s.uidnext = mb.uidmax + 1;
 	s.exists = mb.exists;
 	s.changed = state_read(statefile, &old) == 0 ? old.changed : 0;
-	state_write(statefile, &s);
+	/* The mail is real either way; the next start will say more. */
+	if (state_write(statefile, &s) == -1)
+		warnx("warning: unable to write state file %s:", statefile);
 }
 
 /* ---------------------------------------------------------------- */

@@ -387,12 +387,12 @@ test_state(void)
 	ok(state_read(path, &s) == -1, "state: negative numbers are corrupt");
 	writefile("state", "99999999999 2 3 0\n", 0600);
 	ok(state_read(path, &s) == -1, "state: out of range is corrupt");
-	/* A directory where the file should be: a warning, not a crash. */
+	/* A place that cannot hold it: an error the caller sees. */
 	snprintf(path, sizeof path, "%s/nodir/state", tmpdir);
 	s.uidvalidity = 1;
-	state_write(path, &s);
-	fd = open(path, O_RDONLY);
-	ok(fd == -1, "state: an unwritable place is a warning");
+	ok(state_write(path, &s) == -1 && errno == ENOENT &&
+	    (fd = open(path, O_RDONLY)) == -1,
+	    "state: an unwritable place is reported, nothing written");
 	quiet = 0;
 }
 
