@@ -2121,6 +2121,7 @@ idle(void)
 	deadline(timeout);
 	ready();
 	for (;;) {
+		before = mb.exists;
 		if (nextresp(&r) == -1)
 			break;
 		if (r.type == R_UNTAGGED && r.status == S_BYE)
@@ -2135,8 +2136,8 @@ idle(void)
 	if (io_why == IO_TIME) {
 		tagno = idletag;
 		endcmd("DONE");
-		if (mb.arrived)
-			newmail(before);	/* just in time */
+		if (mb.arrived)		/* just in time */
+			newmail(mb.exists - mb.arrived);
 		logout();
 		info("timed out after %lu seconds", timeout);
 		exit(EX_TIMEOUT);
