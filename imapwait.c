@@ -1287,7 +1287,24 @@ runcmd(const char *cmd)
 		_exit(127);
 	}
 	close(p[1]);
-	while ((r = read(p[0], buf + n, sizeof secret - 1 - n)) != 0) {
+	/* A token helper that hangs must not hang us: the step deadline. */
+	deadline(steptime);
+	for (;;) {
+		struct pollfd pf[2] = { { p[0], POLLIN, 0 }, { tfd, POLLIN, 0 } };
+
+		if (poll(pf, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[1].revents && !pf[0].revents) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			explicit_bzero(buf, n);
+			die(EX_TEMP, "the password command timed out");
+		}
+		if ((r = read(p[0], buf + n, sizeof secret - 1 - n)) == 0)
+			break;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -1299,6 +1316,11 @@ runcmd(const char *cmd)
 	close(p[0]);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
+	/* Output after the first line may meet a closed pipe: that is fine. */
+	if (((WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE) ||
+	    (WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGPIPE)) &&
+	    memchr(buf, '\n', n))
+		status = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		explicit_bzero(buf, n);
 		die(EX_TEMP, "the password command failed (status %d)",
