@@ -1047,7 +1047,8 @@ nextresp(struct resp *r)
 	trace("S", line);
 	if (scan(line, (size_t)n, r) == -1 || mbox_update(&mb, r) == -1) {
 		io_why = IO_PROTO;
-		snprintf(protoerr, sizeof protoerr, "%s", clean(line));
+		snprintf(protoerr, sizeof protoerr, "%s",
+		    *line ? clean(line) : "empty response");
 		return -1;
 	}
 	if (r->type == R_UNTAGGED && r->word == W_CAPABILITY)
