@@ -373,6 +373,12 @@ _cleanup() {
 	if [ -n "$_own_dovecot" ]; then
 		sh "$TOP/tests/dovecot.sh" stop "$DOVECOT"
 	fi
+	# a scratch directory of our own goes when all passed
+	if [ -n "$_own_testdir" ] && [ "$_tap_failed" -eq 0 ] && [ "$_tap_n" -gt 0 ]; then
+		rm -rf "$TESTDIR"
+	elif [ -n "$_own_testdir" ]; then
+		echo "# scratch files kept in $TESTDIR"
+	fi
 }
 
 # sanitizer and valgrind reports in the logs of this file's runs
@@ -402,7 +408,9 @@ trap _cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
+_own_testdir=
 if [ -z "${TESTDIR:-}" ]; then
+	_own_testdir=1
 	TESTDIR=$(mktemp -d /tmp/imapwait-test.XXXXXX)
 	chmod 755 "$TESTDIR"
 fi
@@ -412,7 +420,13 @@ if [ "${NODOVECOT:-}" != 1 ]; then
 	if [ -z "${DOVECOT:-}" ]; then
 		DOVECOT=$TESTDIR/dovecot
 		_own_dovecot=1
-		sh "$TOP/tests/dovecot.sh" start "$DOVECOT" "${PORTBASE:-11993}" || exit 1
+		_p=${PORTBASE:-11993}
+		_i=0
+		until sh "$TOP/tests/dovecot.sh" start "$DOVECOT" "$_p" 2>"$TESTDIR/dovecot-start.log"; do
+			_i=$((_i + 1))
+			[ $_i -lt 10 ] || { cat "$TESTDIR/dovecot-start.log" >&2; exit 1; }
+			_p=$((_p + 100))
+		done
 	fi
 	# shellcheck disable=SC1091
 	. "$DOVECOT/env"
