@@ -1674,7 +1674,8 @@ options(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'r':
 			readyfd = (int)numarg(optarg, 0, INT_MAX, c);
-			if (fcntl(readyfd, F_GETFD) == -1) {
+			/* Not for the password command's children. */
+			if (fcntl(readyfd, F_SETFD, FD_CLOEXEC) == -1) {
 				fprintf(stderr, "imapwait: -r: %d is not an "
 				    "open file descriptor\n", readyfd);
 				usage();
