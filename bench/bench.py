@@ -60,6 +60,8 @@ else:
     READY_TRIALS, SPLIT_TRIALS, REACT_TRIALS = 20, 7, 12
     LOOP_TRIALS, ALT_TRIALS, WINDOW = 10, 6, 60
     SCALE = [100, 1000]
+if ENV.get("BENCH_SCALE"):  # e.g. BENCH_SCALE=1000, with BENCH_ONLY
+    SCALE = [int(x) for x in ENV["BENCH_SCALE"].split(",")]
 SCALE_STATIC = not QUICK and STATIC is not None
 SETTLE = 0.15  # after readiness, before mail: imapwait is asleep by then
 
@@ -127,6 +129,47 @@ def spawn(args, **kw):
     p = subprocess.Popen(args, **kw)
     started.append(p)
     return p
+
+
+class Light:
+    """A child started with posix_spawn, which is much cheaper than Popen
+    with pass_fds: for a thousand at once, so that the spawner is not what
+    is measured.  Has what stop_proc and cleanup use of Popen."""
+
+    def __init__(self, args, keep_fd, err_fd):
+        os.set_inheritable(keep_fd, True)
+        fa = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+              (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
+              (os.POSIX_SPAWN_DUP2, err_fd, 2)]
+        self.args = args
+        self.pid = os.posix_spawn(args[0], args, os.environ, file_actions=fa)
+        self.returncode = None
+        started.append(self)
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                pid, st = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(st)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() >= end:
+                raise subprocess.TimeoutExpired(self.args, timeout)
+            time.sleep(0.005)
+        return self.returncode
+
+    def send_signal(self, sig):
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
 
 
 def children(pid):
@@ -1304,22 +1347,37 @@ def bench_scale(n, binary, window):
     logf = open(os.path.join(TMP, "scale-%d.log" % n), "w")
     rd = Ready()
     procs = []
+    srv0 = {pid: proc_cpu(pid) for pid in dovecot_pids()}
+    me0 = os.times()
     t0 = now()
     for u in users:
-        p = spawn(iw_args(binary, u, None, rd.args()), pass_fds=(rd.w,),
-                  stdout=subprocess.DEVNULL, stderr=logf)
-        procs.append(p)
+        procs.append(Light(iw_args(binary, u, None, rd.args()), rd.w,
+                           logf.fileno()))
     t_spawned = now()
+    me1 = os.times()
     rd.after_spawn()
     ok = rd.wait(n, 120, procs)
     t_ready = rd.t[-1] if rd.t else None
     res = {"n": n, "binary": "static" if binary == STATIC else "dynamic",
            "ready": rd.n, "spawn_s": r1((t_spawned - t0) / 1e9, 2),
+           "spawner_cpu_s": r1(me1.user + me1.system - me0.user -
+                               me0.system, 2),
            "all_idle_s": r1((t_ready - t0) / 1e9, 2) if ok else None,
            "half_idle_s": r1((rd.t[n // 2 - 1] - t0) / 1e9, 2)
            if rd.n >= n // 2 else None}
     rd.close()
     alive_p = [p for p in procs if p.poll() is None]
+    # where the CPU went while they started: two cores, all of it busy?
+    cc = [proc_cpu(p.pid) for p in alive_p]
+    res["client_cpu_start_s"] = r1(sum(c[0] for c in cc if c) / 1e9, 2)
+    res["client_cpu_per_start_ms"] = r1(sum(c[0] for c in cc if c) / 1e6 /
+                                        max(1, len(alive_p)), 2)
+    sc = 0
+    for pid in dovecot_pids():
+        c = proc_cpu(pid)
+        if c:
+            sc += c[0] - (srv0.get(pid) or (0, 0))[0]
+    res["server_cpu_start_s"] = r1(sc / 1e9, 2)
     res["exited_early"] = n - len(alive_p)
     time.sleep(1.0)
     fps = [footprint(p.pid) for p in alive_p]
@@ -1694,6 +1752,18 @@ def markdown(res):
                     "syscalls/min idle", "context switches/min idle",
                     "first exit s", "all exited s", "woken", "server PSS MB",
                     "server CPU ms/min idle"], rows))
+    L.append("")
+    for sc in res["scale"]:
+        if sc.get("client_cpu_start_s") is not None:
+            L.append("- %d %s, while starting: imapwait %s s of CPU (%s ms "
+                     "each), Dovecot %s s, the spawner here %s s; %s s of "
+                     "wall time on %s cores." % (
+                         sc["n"], sc["binary"], fmt(sc["client_cpu_start_s"]),
+                         fmt(sc.get("client_cpu_per_start_ms")),
+                         fmt(sc.get("server_cpu_start_s")),
+                         fmt(sc.get("spawner_cpu_s")),
+                         fmt(sc.get("all_idle_s")),
+                         res["machine"].get("cores")))
     L.append("")
     L.append("All started at once; \"all idle\" is from the first spawn to "
              "the last readiness byte. One message is renamed into each "
