@@ -244,34 +244,34 @@ SCENARIOS = {
 
     # --- what is and is not new mail ---------------------------------------
     # an EXISTS after every EXPUNGE, with the count the client already
-    # knows: no wake for 2 s; then 1 -> 2 is new mail
+    # knows: no wake for 5 s; then 1 -> 2 is new mail
     'expunge-exists': {'idling': [
         sleep(0.2), '* 3 EXISTS',
         sleep(0.2), '* 3 EXPUNGE', '* 2 EXISTS',
         sleep(0.2), '* 2 EXISTS', '* 1 EXPUNGE\r\n* 1 EXISTS',
         sleep(0.2), '* 1 EXISTS', '* 0 RECENT',
-        sleep(1.2), '* 2 EXISTS']},
-    # keepalives every 100 ms for 3 s, then new mail
-    'still-here': {'idling': [repeat(['* OK Still here'], 0.1, 3.0),
+        sleep(4.2), '* 2 EXISTS']},
+    # keepalives every 100 ms for 6 s, then new mail
+    'still-here': {'idling': [repeat(['* OK Still here'], 0.1, 6.0),
                               NEW_MAIL]},
-    # flag changes for 2 s, then new mail
+    # flag changes for 5 s, then new mail
     'fetch-flags': {'idling': [repeat([
         '* 1 FETCH (FLAGS (\\Seen))',
         '* 2 FETCH (UID 2 FLAGS (\\Deleted \\Seen $Forwarded))',
         '* 3 FETCH (FLAGS ())',
-        '* 0 RECENT'], 0.1, 2.0), NEW_MAIL]},
+        '* 0 RECENT'], 0.1, 5.0), NEW_MAIL]},
     # mail after EXAMINE's OK, before the client's IDLE: exit 0 at once
     'exists-after-examine': {'examine': EXAMINE_OK + [NEW_MAIL],
                              'idling': []},
     # mail reported in answer to IDLE, before its "+"
     'exists-before-continuation': {'idle': [NEW_MAIL, '+ idling']},
     # a literal whose text looks like responses, sent in three pieces:
-    # no wake for 2 s, then 3 -> 4 is new mail
+    # no wake for 5 s, then 3 -> 4 is new mail
     'literal-exists': {'idling': [
         sleep(0.2),
         split_send(b'* 1 FETCH (UID 1 BODY[HEADER] {%d}\r\n' % len(LITERAL),
                    LITERAL[:24], LITERAL[24:] + b')\r\n'),
-        sleep(1.5), NEW_MAIL]},
+        sleep(4.5), NEW_MAIL]},
 
     # --- hostile input ------------------------------------------- 111 mostly
     # 100 MiB of one line without CRLF during IDLE: protocol error
@@ -311,14 +311,14 @@ SCENARIOS = {
     # a tagged response nobody asked for, then new mail
     'unknown-tag': {'idling': ['X999 OK [ALERT] not yours', sleep(1),
                                NEW_MAIL]},
-    # 10,000 untagged lines a second for 3 s (none of them new mail),
+    # 10,000 untagged lines a second for 6 s (none of them new mail),
     # then new mail
     'flood': {'idling': [repeat([
         '* OK Still here',
         '* 1 FETCH (FLAGS (\\Seen))',
         '* 3 EXISTS',
         '* 2 FETCH (FLAGS ())',
-        '* 0 RECENT'] * 20, 0.01, 3.0), NEW_MAIL]},
+        '* 0 RECENT'] * 20, 0.01, 6.0), NEW_MAIL]},
 
     # lines around the 4 KiB and 8 KiB marks (off-by-one bait), then new
     # mail: 111 (line too long) or 0, and no memory error

@@ -10,6 +10,6 @@ fake expunge-exists
 fake_iw
 wait_idling
 expect_running 1
-expect_exit 0 5 "new mail (1 -> 2)"
+expect_exit 0 8 "new mail (1 -> 2)"
 result "no wake, then 0 on 1 -> 2"
 done_testing

@@ -1,5 +1,5 @@
 #!/bin/sh
-# FETCH flag updates for 2 s are not new mail; then 3 -> 4 is.
+# FETCH flag updates for 5 s are not new mail; then 3 -> 4 is.
 NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
@@ -8,6 +8,6 @@ fake fetch-flags
 fake_iw
 wait_idling
 expect_running 1
-expect_exit 0 5 "new mail (3 -> 4)"
+expect_exit 0 8 "new mail (3 -> 4)"
 result "no wake, then 0"
 done_testing

@@ -9,7 +9,7 @@ fake literal-exists
 fake_iw
 wait_idling
 expect_running 1
-expect_exit 0 5 "new mail (3 -> 4)"
+expect_exit 0 8 "new mail (3 -> 4)"
 check_nolog "nothing from inside the literal" "$IW_LOG" "new mail (3 -> 9)"
 result "no wake, then 0"
 done_testing

@@ -14,21 +14,26 @@ if [ "$(id -u)" -ne 0 ]; then
 	done_testing
 fi
 
-CONFDIR=$TESTDIR/etc
-RUNDIR=$TESTDIR/run
-LOGDIR=$TESTDIR/log
-DAEMON=$TOP/scripts/imapwait-service
-export CONFDIR RUNDIR LOGDIR DAEMON
-init=$TOP/scripts/debian/imapwait
-
-# nobody must read the password and write the state and the hook's file,
-# in a directory it can reach wherever the tree is
+# nobody must read the password, run the programs (installed copies, as
+# the tree may be where nobody cannot reach, e.g. under /root) and write
+# the state and the hook's file: all in a directory of its own
 acct=$(mktemp -d /tmp/imapwait-initd.XXXXXX) || exit 1
 trap '_loop_cleanup; rm -rf "$acct"' EXIT
-mkdir -p "$CONFDIR"
+mkdir -p "$acct/bin"
+cp "$TOP/imapwait" "$TOP/scripts/imapwait-loop" \
+	"$TOP/scripts/imapwait-service" "$acct/bin/"
 cp "$DOVECOT/alice.pass" "$acct/alice.pass"
 chown -R nobody "$acct"
 chmod 700 "$acct"
+
+CONFDIR=$TESTDIR/etc
+RUNDIR=$TESTDIR/run
+LOGDIR=$TESTDIR/log
+DAEMON=$acct/bin/imapwait-service
+IMAPWAIT=$acct/bin/imapwait
+export CONFDIR RUNDIR LOGDIR DAEMON IMAPWAIT
+init=$TOP/scripts/debian/imapwait
+mkdir -p "$CONFDIR"
 runs=$acct/runs
 cat >"$CONFDIR/work.conf" <<CONF
 HOST=$HOST
