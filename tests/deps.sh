@@ -10,7 +10,8 @@
 set -u
 
 pkgs='make gcc libc6-dev libmbedtls-dev dovecot-imapd openssl valgrind
-python3 iproute2 shellcheck mandoc'
+python3 iproute2 shellcheck mandoc clang libclang-rt-14-dev time
+ca-certificates runit daemontools s6'
 
 missing=
 for p in $pkgs; do
