@@ -152,6 +152,7 @@ static enum { IO_OK, IO_EOF, IO_TIME, IO_SIG, IO_ERR, IO_TLS, IO_PROTO } io_why;
 static int io_err;			/* errno or mbedtls code */
 static char protoerr[256];		/* IO_PROTO: what was wrong */
 static struct mbox mb;
+static int uvchanged;			/* the state's "changed", as recorded */
 
 static unsigned char rbuf[READ_BUF];	/* bytes read, not yet consumed */
 static size_t rpos, rlen;
@@ -1568,6 +1569,7 @@ state_check(const char *path, const struct mbox *m)
 	 * A state that cannot be recorded would wake every run for the same
 	 * mail: stop instead (a full disk may pass, so that is temporary).
 	 */
+	uvchanged = cur.changed;
 	if (state_write(path, &cur) == -1)
 		die(errno == ENOSPC || errno == EDQUOT || errno == EIO ?
 		    EX_TEMP : EX_PERM, "unable to write state file %s:", path);
@@ -1581,7 +1583,7 @@ state_check(const char *path, const struct mbox *m)
 static void
 state_save(void)
 {
-	struct state s, old;
+	struct state s;
 
 	if (!statefile)
 		return;
@@ -1595,7 +1597,7 @@ state_save(void)
 	if (mb.uidmax >= s.uidnext && mb.uidmax < NUM_MAX)
 		s.uidnext = mb.uidmax + 1;
 	s.exists = mb.exists;
-	s.changed = state_read(statefile, &old) == 0 ? old.changed : 0;
+	s.changed = uvchanged;
 	/* The mail is real either way; the next start will say more. */
 	if (state_write(statefile, &s) == -1)
 		warnx("warning: unable to write state file %s:", statefile);
