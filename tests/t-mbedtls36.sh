@@ -5,6 +5,7 @@
 # tests/tmp/imapwait-mbedtls36 (./imapwait is left alone), check that -V
 # names 3.6, then against the private Dovecot that TLS 1.3 is negotiated
 # and IDLE is reached. CC and CFLAGS apply to the build as for make.
+# repeat: no
 . "$(dirname "$0")/lib.sh"
 
 m36=$TOP/tests/tmp/mbedtls36
