@@ -1070,7 +1070,7 @@ def bench_loop(plain=False):
     stop_proc(p)
     th.join(5)
     return {"kind": "shell loop (scripts/imapwait-loop missing)" if plain
-            else "scripts/imapwait-loop", "trials": trials,
+            else "scripts/imapwait-loop", "trials": trials, "pid": p.pid,
             "log": [l for _, l in lines][-20:]}
 
 
@@ -1078,9 +1078,11 @@ def analyse_loop(loop, tl):
     rows = []
     exits = []
     for pid, evs in tl.items():
-        for t, ev, tr in evs:
-            if ev == "signal_generate":
-                exits.append(t)
+        # SIGCHLD sent to the loop by an imapwait (comm-filtered
+        # sched_process_exit), not by anything else on the machine
+        if any(ev == "sched_process_exit" for _, ev, _ in evs):
+            exits += [t for t, ev, tr in evs if ev == "signal_generate"
+                      and field(tr, "pid") == str(loop.get("pid"))]
     exits.sort()
     for tr in loop["trials"]:
         if "error" in tr:
