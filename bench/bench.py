@@ -583,36 +583,41 @@ def binsize(path):
 # ---------------------------------------------------------------- ready
 
 def bench_ready(variants):
-    """exec to IDLE accepted: the launcher stamps just before execve."""
-    out = {}
-    for name, binary, user in variants:
-        stampf = os.path.join(TMP, "ready-%s.stamp" % user)
-        logf = open(os.path.join(TMP, "ready-%s.log" % user), "a")
-        ms, cpu, fails = [], [], 0
-        for i in range(READY_TRIALS + 1):  # the first warms the server
+    """exec to IDLE accepted: the launcher stamps just before execve.  The
+    builds take turns, so that a burst of load elsewhere hits both."""
+    d = {name: {"ms": [], "cpu": [], "fails": 0} for name, _, _ in variants}
+    logs = {name: open(os.path.join(TMP, "ready-%s.log" % user), "a")
+            for name, _, user in variants}
+    for i in range(READY_TRIALS + 1):  # the first warms the server
+        for name, binary, user in variants:
+            stampf = os.path.join(TMP, "ready-%s.stamp" % user)
             try:
                 os.unlink(stampf)
             except FileNotFoundError:
                 pass
-            p, rd = start_iw(binary, user, log=logf, launch=[STAMP, stampf])
+            p, rd = start_iw(binary, user, log=logs[name],
+                             launch=[STAMP, stampf])
             ok = rd.wait(1, 20, [p])
             c = proc_cpu(p.pid) if ok else None
             stop_proc(p)
             rd.close()
             if not ok:
-                fails += 1
+                d[name]["fails"] += 1
                 continue
             with open(stampf) as f:
                 t0 = int(f.read().split()[0])
             if i:
-                ms.append((rd.t[0] - t0) / 1e6)
+                d[name]["ms"].append((rd.t[0] - t0) / 1e6)
                 if c:
-                    cpu.append(c[0] / 1e6)
+                    d[name]["cpu"].append(c[0] / 1e6)
             time.sleep(0.02)
-        logf.close()
+    out = {}
+    for name, _, _ in variants:
+        logs[name].close()
+        ms, cpu = d[name]["ms"], d[name]["cpu"]
         out[name] = {"median_ms": r1(median(ms), 2), "min_ms": r1(min(ms), 2)
                      if ms else None, "max_ms": r1(max(ms), 2) if ms else None,
-                     "runs": len(ms), "failed": fails,
+                     "runs": len(ms), "failed": d[name]["fails"],
                      "client_cpu_ms": r1(median(cpu), 2),
                      "all_ms": [round(x, 2) for x in ms]}
         say("ready %s: median %s ms over %d" % (name, out[name]["median_ms"],
@@ -1586,8 +1591,12 @@ def markdown(res):
         ["alternatives", "%s; %s" % (m.get("getmail"), m.get("fetchmail"))],
         ["tools", "%s; %s; Python %s" % (m.get("perf"), m.get("strace"),
                                           m.get("python"))],
-        ["load average", "%s at the start, %s at the end" % (
-            m.get("loadavg_start"), m.get("loadavg_end"))],
+        ["load average", "%s at the start, %s at the end; 1-minute value "
+         "as each part began: %s (the machine is shared: other work "
+         "runs beside the benchmarks)" % (
+             m.get("loadavg_start"), m.get("loadavg_end"),
+             ", ".join("%s %s" % (k, v) for k, v in
+                       (res.get("load_1min") or {}).items()))],
     ]))
     L.append("")
     L.append("CA certificates: the system bundle (%s certificates) with the "
@@ -1828,6 +1837,11 @@ def rv_variants():
     return rv
 
 
+def load(res, phase):
+    with open("/proc/loadavg") as f:
+        res.setdefault("load_1min", {})[phase] = float(f.read().split()[0])
+
+
 def only(what):
     """BENCH_ONLY=ready,reaction,...: a partial run, for working on bench/."""
     o = ENV.get("BENCH_ONLY")
@@ -1850,7 +1864,9 @@ def main():
     variants = [("dynamic", DYN, "s01")]
     if STATIC:
         variants.append(("static", STATIC, "s02"))
+    load(res, "ready")
     res["ready"] = bench_ready(variants)
+    load(res, "split")
     if not res["ready"]["dynamic"]["runs"]:
         with open(os.path.join(TMP, "ready-s01.log")) as f:
             sys.exit("bench: imapwait never got ready:\n" +
@@ -1866,12 +1882,16 @@ def main():
             json.dump(res, f, indent=1)
         say("partial run: %s" % os.path.join(TMP, "partial.json"))
         return
+    load(res, "reaction")
     res["reaction"] = bench_reaction(rv_variants(), perf)
+    load(res, "idle")
     res["idle"] = bench_idle(perf)
     res["scale"] = []
     for n in SCALE:
+        load(res, "scale %d" % n)
         res["scale"].append(bench_scale(n, DYN, SCALE_WINDOW))
     if SCALE_STATIC:
+        load(res, "scale %d static" % SCALE[-1])
         res["scale"].append(bench_scale(SCALE[-1], STATIC, 0))
     with open("/proc/loadavg") as f:
         res["machine"]["loadavg_end"] = " ".join(f.read().split()[:3])
