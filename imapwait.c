@@ -522,6 +522,58 @@ tls_handshake(void)
 }
 
 /*
+ * Base64 of a PEM body into der: -1 if it is not base64 or does not fit.
+ * Not mbedtls_base64_decode: its constant-time decoding costs half of the
+ * start-up CPU over a whole CA bundle, and CA certificates are public.
+ * The table is const, so it costs no private memory.
+ */
+static int
+pem_decode(const char *p, const char *end, unsigned char *der, size_t size,
+    size_t *len)
+{
+	/* 0-63 a digit, 64 white space, 65 '=', 66 anything else */
+	static const unsigned char val[256] = {
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 64, 64, 66, 66, 64, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	64, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 62, 66, 66, 66, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 66, 66, 66, 65, 66, 66,
+	66,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 66, 66, 66, 66, 66,
+	66, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	};
+	unsigned long acc = 0;
+	size_t n = 0;
+	int bits = 0, v;
+
+	for (; p < end; p++) {
+		if ((v = val[(unsigned char)*p]) == 64)
+			continue;
+		if (v == 65)
+			break;
+		if (v == 66)
+			return -1;
+		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (n == size)
+				return -1;
+			der[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	*len = n;
+	return 0;
+}
+
+/*
  * Parse the CA certificates that can be the trust anchor of the server's
  * chain: those whose DER holds the issuer name of a certificate the server
  * sent.  Parsing the whole system bundle costs ~8 ms and half a megabyte
@@ -561,8 +613,7 @@ tls_loadca(const mbedtls_x509_crt *peer, mbedtls_x509_crt *ca)
 		p += sizeof begin - 1;
 		if (!(q = memmem(p, (size_t)(e - p), end, sizeof end - 1)))
 			break;
-		if (mbedtls_base64_decode(der, sizeof der, &n,
-		    (const unsigned char *)p, (size_t)(q - p)) != 0)
+		if (pem_decode(p, q, der, sizeof der, &n) == -1)
 			continue;
 		for (c = peer; c; c = c->next)
 			if (c->issuer_raw.len && memmem(der, n,
@@ -2099,6 +2150,8 @@ newmail(unsigned long before)
 	info("new mail (%lu -> %lu)", before, mb.exists);
 	n = snprintf(bye, sizeof bye, "DONE\r\na%lu LOGOUT\r\n", ++tagno);
 	trace("C", "DONE");
+	/* Corked: the record leaves with the FIN when exit closes the socket. */
+	(void)setsockopt(sock, IPPROTO_TCP, TCP_CORK, &(int){ 1 }, sizeof(int));
 	if (tls_on)
 		mbedtls_ssl_write(&ssl, (unsigned char *)bye, (size_t)n);
 	exit(EX_NEWMAIL);

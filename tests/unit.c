@@ -268,6 +268,61 @@ test_encodings(void)
 	ok(parsepin("zz", fp) == -1, "pin: not hex");
 }
 
+static int
+pem_is(const char *in, const char *want)
+{
+	unsigned char out[64];
+	size_t n;
+
+	return pem_decode(in, in + strlen(in), out, sizeof out, &n) == 0 &&
+	    n == strlen(want) && memcmp(out, want, n) == 0;
+}
+
+static void
+test_pem(void)
+{
+	unsigned char a[4096], b[4096];
+	size_t na, nb;
+	const char *p, *q;
+	char *buf;
+	FILE *f;
+	long len;
+	int same = 1, blocks = 0;
+
+	ok(pem_is("aGVsbG8gd29ybGQ=", "hello world"), "pem: base64");
+	ok(pem_is("aGVs\r\nbG8g\n d29y bGQ=\n", "hello world"),
+	    "pem: line breaks and spaces are skipped");
+	ok(pem_is("", ""), "pem: empty");
+	ok(!pem_is("aGVs*G8=", "hel"), "pem: a stray character fails");
+	ok(pem_decode("aGVsbG8gd29ybGQ=", "aGVsbG8gd29ybGQ=" + 16, a, 4,
+	    &na) == -1, "pem: bounded output");
+	/* Every certificate of the system bundle decodes as mbedTLS does. */
+	if ((f = fopen(CA_BUNDLE, "r")) == NULL)
+		return;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)len + 1);
+	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
+		len = 0;
+	buf[len] = '\0';
+	fclose(f);
+	for (p = buf; (p = strstr(p, "-----BEGIN CERTIFICATE-----")); p = q) {
+		p += 27;
+		if (!(q = strstr(p, "-----END CERTIFICATE-----")))
+			break;
+		if (mbedtls_base64_decode(b, sizeof b, &nb,
+		    (const unsigned char *)p, (size_t)(q - p)) != 0)
+			continue;
+		blocks++;
+		if (pem_decode(p, q, a, sizeof a, &na) != 0 || na != nb ||
+		    memcmp(a, b, na) != 0)
+			same = 0;
+	}
+	free(buf);
+	ok(blocks > 0 && same, "pem: the system bundle decodes as mbedTLS does");
+}
+
 static char tmpdir[] = "/tmp/imapwait-unit.XXXXXX";
 
 static void
@@ -405,6 +460,7 @@ main(void)
 	test_readline();
 	test_mbox();
 	test_encodings();
+	test_pem();
 	test_netrc();
 	test_state();
 	{
