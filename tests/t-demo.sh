@@ -3,7 +3,7 @@
 # with its latency, and it leaves nothing behind (its directory, its
 # Dovecot, its loop).
 # repeat: no
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/loop.sh"
 

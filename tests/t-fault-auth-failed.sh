@@ -1,7 +1,7 @@
 #!/bin/sh
 # The server rejects the credentials ([AUTHENTICATIONFAILED]): a permanent
 # failure (100), with the server's text in the log.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -2,7 +2,7 @@
 # Invalid UTF-8 in a response text, then a real "* 4 EXISTS": text is not
 # parsed as UTF-8, so it is harmless: 0 on the real EXISTS (111 would be
 # acceptable too).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -2,7 +2,7 @@
 # A 15 MiB literal (under imapwait's 16 MiB limit) whose text is
 # "* 99 EXISTS" lines: skipped through a small buffer, never allocated, no
 # wake from inside; then a real "* 4 EXISTS" is new mail (3 -> 4).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # "* 18446744073709551620 EXISTS" (2^64 + 4, which wraps to 4 in 64 bits
 # and would look like new mail): a protocol error (111).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

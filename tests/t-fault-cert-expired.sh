@@ -1,7 +1,7 @@
 #!/bin/sh
 # An expired certificate (valid in January 2020) from the right CA for the
 # right name: 100, and no credentials sent.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

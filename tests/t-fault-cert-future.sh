@@ -1,6 +1,6 @@
 #!/bin/sh
 # A certificate not valid until 2090: 100, and no credentials sent.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

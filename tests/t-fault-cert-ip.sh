@@ -1,7 +1,7 @@
 #!/bin/sh
 # The test CA's usual certificate names DNS:localhost only: connecting to
 # 127.0.0.1 must fail the name check (100), and no credentials are sent.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

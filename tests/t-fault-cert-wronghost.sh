@@ -1,7 +1,7 @@
 #!/bin/sh
 # A certificate from the right CA for another host (mail.example.org):
 # 100, and no credentials sent.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

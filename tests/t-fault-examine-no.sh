@@ -1,6 +1,6 @@
 #!/bin/sh
 # A tagged NO to EXAMINE (no such mailbox): a permanent failure (100).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # NO [UNAVAILABLE] to EXAMINE (mailbox locked for now): 111.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

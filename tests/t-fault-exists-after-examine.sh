@@ -1,7 +1,7 @@
 #!/bin/sh
 # Mail that arrives after EXAMINE and before IDLE counts: the EXISTS
 # comes right after EXAMINE's OK, and the server says nothing more.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

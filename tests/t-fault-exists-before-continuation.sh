@@ -1,6 +1,6 @@
 #!/bin/sh
 # Mail reported in answer to IDLE, before its "+": counts (0).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -2,7 +2,7 @@
 # EXISTS after every EXPUNGE, with the count imapwait already knows
 # (3 EXISTS, 3 EXPUNGE + 2 EXISTS, 2 EXISTS, 1 EXPUNGE + 1 EXISTS): no
 # wake. Then 2 EXISTS, one more than the 1 left: new mail (1 -> 2).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

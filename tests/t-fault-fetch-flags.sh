@@ -1,6 +1,6 @@
 #!/bin/sh
 # FETCH flag updates for 5 s are not new mail; then 3 -> 4 is.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

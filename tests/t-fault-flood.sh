@@ -2,7 +2,7 @@
 # 10,000 untagged lines a second for 6 s (keepalives, flag changes, the
 # same count again), then new mail: no early wake, the right wake, with
 # bounded CPU time and memory.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A greeting of just "* OK" (no text): imapwait goes on (0 on new mail)
 # or calls it a protocol error (111); never a crash.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

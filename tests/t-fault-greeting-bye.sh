@@ -1,6 +1,6 @@
 #!/bin/sh
 # BYE in the greeting (server shutting down): a temporary failure (111).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

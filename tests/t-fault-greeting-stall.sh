@@ -1,6 +1,6 @@
 #!/bin/sh
 # TLS is up but the greeting never comes: 111 at the step deadline.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A greeting of 100 MiB without CRLF: a protocol error (111), small RSS,
 # and no credentials sent.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -2,7 +2,7 @@
 # A line of 100 MiB without CRLF while idling: a protocol error (111),
 # found once the line buffer is full, with the memory of an idle imapwait
 # (the line is never held whole).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -3,7 +3,7 @@
 # is "* 99 EXISTS" lines: never allocated. imapwait either refuses it as a
 # protocol error (111) or skips through it with a small buffer; it never
 # wakes for what is inside.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A tagged BAD to IDLE although IDLE is advertised: 100.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # BYE while idling (server shutdown): 111.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -2,7 +2,7 @@
 # The server ends IDLE by itself (a tagged OK, no DONE sent): not new
 # mail and not a permanent failure; imapwait ends with 111 (or idles
 # again), never 0 or 100.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

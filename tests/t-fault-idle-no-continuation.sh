@@ -1,6 +1,6 @@
 #!/bin/sh
 # IDLE is sent and no "+" ever comes: 111 at the step deadline (-w 3).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The connection is reset (TCP RST) while imapwait idles: 111.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -2,7 +2,7 @@
 # Lines of 4083 to 8192 bytes and around (off-by-one bait for the line
 # buffer), then a real "* 4 EXISTS": 111 once a line is too long, or 0 on
 # the real EXISTS; no memory error (the ASan and valgrind runs check).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A literal (in three pieces) whose text holds "* 9 EXISTS" lines is data,
 # not a response: no wake. Then a real 4 EXISTS is new mail.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

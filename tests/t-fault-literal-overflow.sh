@@ -1,7 +1,7 @@
 #!/bin/sh
 # A literal size past 2^64 ({18446744073709551617}, which wraps to 1) and
 # then "* 9 EXISTS": a protocol error (111), never a wake.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

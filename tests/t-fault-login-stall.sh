@@ -1,7 +1,7 @@
 #!/bin/sh
 # The server never answers the login: 111 once the step deadline (-w 3)
 # has passed, not a hang.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # [UNAVAILABLE] in answer to the login (the authentication backend is
 # down): a temporary failure (111), not a rejected password.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # LOGINDISABLED but AUTH=PLAIN: imapwait logs in with AUTHENTICATE PLAIN,
 # never LOGIN, and then works: new mail wakes it (0).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # LOGINDISABLED and no AUTH=PLAIN: no way to log in over this connection.
 # A permanent failure (100), and neither LOGIN nor AUTHENTICATE is sent.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A 400-digit message count: a protocol error (111).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -2,7 +2,7 @@
 # "* -1 EXISTS" (strtoul would make it ULONG_MAX, new mail), then a real
 # "* 4 EXISTS": a protocol error (111), or ignored and then 0 on the real
 # one; never a wake for -1.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

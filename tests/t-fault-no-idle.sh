@@ -1,7 +1,7 @@
 #!/bin/sh
 # A server without IDLE: a permanent failure (100), said plainly, within
 # the step deadline.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

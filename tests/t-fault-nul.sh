@@ -2,7 +2,7 @@
 # NUL bytes in lines ("* OK Still\0here", "* 9\0 EXISTS"), then a real
 # "* 4 EXISTS": either a protocol error (111) or the NUL lines are no mail
 # and the real one wakes it: never 3 -> 9.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -2,7 +2,7 @@
 # Degenerate lines while idling (empty, "*", "* OK", "+", a bare tag,
 # "* 9", "* EXISTS", "* +9 EXISTS", "* 0x9 EXISTS", ...), then a real
 # "* 4 EXISTS": 111 (protocol error) or 0 on 3 -> 4; never 3 -> 9.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

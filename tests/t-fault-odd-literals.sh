@@ -2,7 +2,7 @@
 # Literals of 0, 1 and 2 bytes, two in one response, one holding only
 # CRLF, one holding "* 9 EXISTS": no wake from them; then a real
 # "* 4 EXISTS" is new mail (0).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

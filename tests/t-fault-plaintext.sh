@@ -1,7 +1,7 @@
 #!/bin/sh
 # A plaintext IMAP server on the TLS port: the handshake fails (100), and
 # nothing but the ClientHello ever reaches the server.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A PREAUTH greeting: already logged in, so no LOGIN or AUTHENTICATE is
 # sent; imapwait goes straight to EXAMINE, idles, and new mail wakes it.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Nothing listens on the port: 111 "unable to connect" at once.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A peer that accepts TCP and never says a word (nor reads the ClientHello):
 # 111 within the handshake deadline (-w 3).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

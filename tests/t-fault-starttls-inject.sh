@@ -3,7 +3,7 @@
 # BYE and a fake tagged OK right after "OK Begin TLS", in the same packet,
 # before the handshake. imapwait must discard them: it logs in over TLS,
 # idles and wakes for new mail (0); none of the injected lines is seen.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

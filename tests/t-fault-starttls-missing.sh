@@ -1,7 +1,7 @@
 #!/bin/sh
 # -S against a server without STARTTLS that offers plaintext login: 100,
 # and no credentials ever sent in the clear.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

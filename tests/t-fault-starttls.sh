@@ -1,7 +1,7 @@
 #!/bin/sh
 # -S: STARTTLS on a plain port. Nothing but CAPABILITY and STARTTLS goes
 # out in the clear; after the handshake imapwait logs in, idles and wakes.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

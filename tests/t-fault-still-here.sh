@@ -1,7 +1,7 @@
 #!/bin/sh
 # "* OK Still here" every 100 ms for 6 s: no wake and no busy loop (CPU
 # time stays near zero), then new mail wakes it.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

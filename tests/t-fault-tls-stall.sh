@@ -1,7 +1,7 @@
 #!/bin/sh
 # A peer that reads the ClientHello and stops there, mid-handshake: 111
 # within the handshake deadline (-w 3).
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

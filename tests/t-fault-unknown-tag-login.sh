@@ -2,7 +2,7 @@
 # A tagged OK with a tag imapwait never sent, before the real answer (NO):
 # it must not count as logged in. 100 (the real NO) or 111 (protocol
 # error); never EXAMINE.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -2,7 +2,7 @@
 # A tagged response with a tag imapwait never sent, while idling, then a
 # real "* 4 EXISTS": a protocol error (111), or ignored and 0 on the real
 # EXISTS.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

@@ -5,7 +5,7 @@
 # It runs at a lower priority, so that the timing of other tests running
 # beside it is not disturbed.
 # repeat: no
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 
 out=$TESTDIR/fuzz.out

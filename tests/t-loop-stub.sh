@@ -6,7 +6,7 @@
 # SIGTERM and SIGINT end the loop and its child at once, whatever runs;
 # imapwait-service turns an account file into the loop's arguments.
 # repeat: no
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/loop.sh"
 

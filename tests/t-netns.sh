@@ -16,7 +16,7 @@
 # Needs root and ip(8); if namespaces cannot be made here, that is a
 # failure with the reason, never a silent pass.
 # repeat: no
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

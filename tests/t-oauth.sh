@@ -6,7 +6,7 @@
 # token never shows in the -v trace. A rejected token gets the error
 # challenge answered with the dummy response, so that the server ends
 # the exchange: NO [AUTHENTICATIONFAILED] is 100, NO [UNAVAILABLE] 111.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 

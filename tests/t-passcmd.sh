@@ -2,7 +2,7 @@
 # The password command (-c): a helper that hangs is cut off at the step
 # deadline (111), and one that fails is a temporary failure (111); neither
 # leaves imapwait waiting forever.
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 
 # nothing listens on this port: if the command were accepted, the

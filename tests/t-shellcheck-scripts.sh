@@ -4,7 +4,7 @@
 # example account file) passes shellcheck at every severity, style
 # included: stricter than the suite's lint, which stops at warnings.
 # repeat: no
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/loop.sh"
 

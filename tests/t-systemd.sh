@@ -5,7 +5,7 @@
 # exist); and they keep their promises: exit 100 is never restarted, the
 # account file is found where the comments say.
 # repeat: no
-NODOVECOT=1
+export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/loop.sh"
 
