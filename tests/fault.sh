@@ -3,7 +3,7 @@
 # run imapwait against tests/fakeimap.py instead of Dovecot. Sourced after
 # lib.sh, with NODOVECOT=1:
 #
-#	NODOVECOT=1
+#	export NODOVECOT=1
 #	. "$(dirname "$0")/lib.sh"
 #	. "$(dirname "$0")/fault.sh"
 #
