@@ -2150,8 +2150,6 @@ newmail(unsigned long before)
 	info("new mail (%lu -> %lu)", before, mb.exists);
 	n = snprintf(bye, sizeof bye, "DONE\r\na%lu LOGOUT\r\n", ++tagno);
 	trace("C", "DONE");
-	/* Corked: the record leaves with the FIN when exit closes the socket. */
-	(void)setsockopt(sock, IPPROTO_TCP, TCP_CORK, &(int){ 1 }, sizeof(int));
 	if (tls_on)
 		mbedtls_ssl_write(&ssl, (unsigned char *)bye, (size_t)n);
 	exit(EX_NEWMAIL);
