@@ -623,10 +623,8 @@ tls_loadca(const mbedtls_x509_crt *peer, mbedtls_x509_crt *ca)
 			found = 1;
 	}
 	if (!found) {
-		/* A PEM file we could not scan, or DER: let mbedTLS parse. */
-		if (mbedtls_x509_crt_parse(ca, (const unsigned char *)map,
-		    (size_t)st.st_size) < 0 && mbedtls_x509_crt_parse_file(ca,
-		    path) < 0)
+		/* No match, or DER: let mbedTLS parse the whole file. */
+		if (mbedtls_x509_crt_parse_file(ca, path) < 0)
 			die(EX_PERM, "no usable certificates in %s", path);
 	}
 	munmap(map, (size_t)st.st_size);
