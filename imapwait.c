@@ -11,6 +11,8 @@
  * by that signal.
  */
 
+#define _GNU_SOURCE
+
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -51,7 +53,7 @@
 #endif
 
 #ifndef VERSION
-#define VERSION "0.1"
+#define VERSION "0.2"
 #endif
 
 /* Exit codes: a contract, never changed. */
