@@ -11,12 +11,16 @@
  * by that signal.
  */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -138,6 +142,7 @@ static const char *host, *port, *mailbox = "INBOX", *user;
 static const char *cafile, *passcmd, *passfile, *statefile, *pin;
 static enum mech mech = M_DEFAULT;
 static int quiet, verbose, starttls, rerun, readyfd = -1;
+static int nameonly;			/* -n: print the login name, exit */
 static unsigned long timeout = DEF_TIMEOUT, steptime = DEF_STEP;
 static unsigned long keepalive = DEF_KEEPALIVE;
 
@@ -1444,9 +1449,10 @@ setsecret(const char *s, size_t n, const char *from)
 		i--;
 	if (i == 0)
 		die(EX_PERM, "empty password from %s", from);
-	if (i >= SECRET_MAX) {
+	if (i > SECRET_MAX) {
 		explicit_bzero(secret, sizeof secret);
-		die(EX_PERM, "password from %s too long", from);
+		die(EX_PERM, "password from %s too long (%d bytes at most)",
+		    from, SECRET_MAX);
 	}
 	memmove(secret, s, i);
 	explicit_bzero(secret + i, n - i < sizeof secret - i ? n - i :
@@ -1462,9 +1468,13 @@ checkperm(int fd, const char *path)
 		warnx("warning: %s is readable by others", path);
 }
 
-/* Read a small file whole (NUL-terminated), -1 if it is missing. */
+/*
+ * Read a small file (NUL-terminated), -1 if it is missing.  With part,
+ * a file bigger than the buffer is read as far as it fits (only its
+ * first line matters), else it is refused.
+ */
 static ssize_t
-slurp(const char *path, char *buf, size_t size, int must)
+slurp(const char *path, char *buf, size_t size, int must, int part)
 {
 	ssize_t n, total = 0;
 	int fd;
@@ -1475,36 +1485,72 @@ slurp(const char *path, char *buf, size_t size, int must)
 		die(EX_PERM, "unable to open %s:", path);
 	}
 	checkperm(fd, path);
-	while ((n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
-		if ((size_t)(total += n) == size - 1)
-			die(EX_PERM, "%s is too large", path);
-	if (n < 0)
-		die(EX_PERM, "unable to read %s:", path);
+	while ((size_t)total < size - 1 &&
+	    (n = read(fd, buf + total, size - 1 - (size_t)total)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(EX_PERM, "unable to read %s:", path);
+		total += n;
+	}
+	if ((size_t)total == size - 1 && !part &&
+	    (n = read(fd, &buf[total], 1)) != 0) {
+		explicit_bzero(buf, size);
+		die(EX_PERM, "%s is too large", path);
+	}
 	close(fd);
 	buf[total] = '\0';
 	return total;
 }
 
+/* The password command's time is up: end it and all it started. */
+static void
+cmd_timeout(pid_t pid)
+{
+	int status;
+
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	explicit_bzero(secret, sizeof secret);
+	die(EX_TEMP, "the password command timed out after %lu s (-w)",
+	    steptime);
+}
+
+/*
+ * -c: the first line of the command's output.  The whole run, not only
+ * its first line, is bounded by the step deadline (a pidfd tells when it
+ * exits); exit 126 or 127 from the shell (not executable, not found) is
+ * permanent, any other failure temporary.
+ */
 static void
 runcmd(const char *cmd)
 {
 	char *buf = secret;
 	size_t n = 0;
 	ssize_t r;
-	int p[2], status;
+	int p[2], status = 0, pfd = -1, code;
 	pid_t pid;
 
+	/* An inherited SIG_IGN would reap the child behind our back. */
+	signal(SIGCHLD, SIG_DFL);
 	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
 		die(EX_TEMP, "unable to run the password command:");
 	if (pid == 0) {
+		/* A process group of its own, so that a timeout ends it all. */
+		setpgid(0, 0);
 		dup2(p[1], 1);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	setpgid(pid, pid);
 	close(p[1]);
-	/* A token helper that hangs must not hang us: the step deadline. */
+#ifdef SYS_pidfd_open
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
 	deadline(steptime);
-	for (;;) {
+	while (n < sizeof secret - 1 && !memchr(buf, '\n', n)) {
 		struct pollfd pf[2] = { { p[0], POLLIN, 0 }, { tfd, POLLIN, 0 } };
 
 		if (poll(pf, 2, -1) == -1) {
@@ -1512,12 +1558,8 @@ runcmd(const char *cmd)
 				continue;
 			break;
 		}
-		if (pf[1].revents && !pf[0].revents) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			explicit_bzero(buf, n);
-			die(EX_TEMP, "the password command timed out");
-		}
+		if (pf[1].revents && !pf[0].revents)
+			cmd_timeout(pid);
 		if ((r = read(p[0], buf + n, sizeof secret - 1 - n)) == 0)
 			break;
 		if (r < 0 && errno == EINTR)
@@ -1525,12 +1567,24 @@ runcmd(const char *cmd)
 		if (r < 0)
 			break;
 		n += (size_t)r;
-		if (memchr(buf, '\n', n) || n == sizeof secret - 1)
-			break;
 	}
 	close(p[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+	while (pfd >= 0) {
+		struct pollfd pf[2] = { { pfd, POLLIN, 0 }, { tfd, POLLIN, 0 } };
+
+		if (poll(pf, 2, -1) == -1 && errno == EINTR)
+			continue;
+		if (pf[1].revents && !pf[0].revents)
+			cmd_timeout(pid);
+		close(pfd);
+		pfd = -1;
+	}
+	while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
 		;
+	if (r == -1) {
+		explicit_bzero(buf, n);
+		die(EX_TEMP, "unable to wait for the password command:");
+	}
 	/* Output after the first line may meet a closed pipe: that is fine. */
 	if (((WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE) ||
 	    (WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGPIPE)) &&
@@ -1538,12 +1592,19 @@ runcmd(const char *cmd)
 		status = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		explicit_bzero(buf, n);
-		die(EX_TEMP, "the password command failed (status %d)",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
-		    WTERMSIG(status));
+		code = WIFEXITED(status) ? WEXITSTATUS(status) :
+		    128 + WTERMSIG(status);
+		if (code == 126 || code == 127)
+			die(EX_PERM, "the password command failed (status %d: "
+			    "%s)", code, code == 126 ? "not executable" :
+			    "not found");
+		die(EX_TEMP, "the password command failed (status %d)", code);
 	}
 	setsecret(buf, n, "the password command");
 }
+
+/* The line of the netrc token last returned, for messages. */
+static int netrc_line, netrc_nl;
 
 /* Next netrc token: whitespace-separated, or "quoted" with \ escapes. */
 static char *
@@ -1551,8 +1612,11 @@ netrc_token(char **pp)
 {
 	char *p = *pp, *t, *o;
 
-	while (*p && isspace((unsigned char)*p))
-		p++;
+	netrc_line += netrc_nl;
+	netrc_nl = 0;
+	for (; *p && isspace((unsigned char)*p); p++)
+		if (*p == '\n')
+			netrc_line++;
 	if (!*p)
 		return NULL;
 	if (*p == '"') {
@@ -1569,26 +1633,45 @@ netrc_token(char **pp)
 		t = p;
 		while (*p && !isspace((unsigned char)*p))
 			p++;
-		if (*p)
+		if (*p) {
+			netrc_nl = *p == '\n';
 			*p++ = '\0';
+		}
 	}
 	*pp = p;
 	return t;
 }
 
+/* Host names compared as DNS does: any case, a trailing dot or not. */
+static int
+samehost(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na > 1 && a[na - 1] == '.')
+		na--;
+	if (nb > 1 && b[nb - 1] == '.')
+		nb--;
+	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
 /*
- * ~/.netrc: "machine HOST login USER password PASS", or "default ...".
- * The first entry for the host whose login matches -u (or any login, if
- * -u is not given) wins; else the default entry.  Returns 0 if found.
+ * ~/.netrc: "machine HOST login USER password PASS", or "default ...";
+ * lines whose first word starts with # are comments.  The first entry
+ * for the host whose login matches -u (any login without -u) wins; the
+ * default entry only when no machine entry does, wherever it stands.
+ * Any token may be a password: no message quotes one.  With want, the
+ * password goes into secret.  Returns 0 if an entry was found.
  */
 static int
-netrc(char *login, size_t lsize)
+netrc(char *login, size_t lsize, int want)
 {
 	static char buf[NETRC_MAX];
-	char path[PATH_MAX], *p, *t, *m = NULL, *l = NULL, *pw = NULL;
+	char path[PATH_MAX], *p, *t, *m, *l = NULL, *pw = NULL;
+	char *dl = NULL, *dpw = NULL, other[256] = "";
 	const char *home, *env = getenv("NETRC");
 	int state = 0;	/* 0 other entry, 1 our machine, 2 default */
-	int found = 0;
+	int found = 0, bad = 0, lno;
 	ssize_t len;
 
 	if (env && *env)
@@ -1597,28 +1680,40 @@ netrc(char *login, size_t lsize)
 		snprintf(path, sizeof path, "%s/.netrc", home);
 	else
 		return -1;
-	if ((len = slurp(path, buf, sizeof buf, env && *env)) < 0)
+	if ((len = slurp(path, buf, sizeof buf, env && *env, 0)) < 0)
 		return -1;
+	/* Comment lines become blanks, so that line numbers stay. */
+	for (p = buf; *p; p += strcspn(p, "\n")) {
+		p += strspn(p, " \t\r\n");
+		if (*p == '#')
+			memset(p, ' ', strcspn(p, "\n"));
+	}
 	p = buf;
+	netrc_line = 1;
+	netrc_nl = 0;
 	for (;;) {
 		t = netrc_token(&p);
+		lno = netrc_line;
 		if (!t || !strcmp(t, "machine") || !strcmp(t, "default")) {
-			/* An entry ends: take it if it fits. */
+			/* An entry ends: keep it if it fits. */
 			if (state && pw && (!user || !l || !strcmp(l, user))) {
-				if (l && !user)
-					snprintf(login, lsize, "%s", l);
-				setsecret(pw, strlen(pw), path);
-				found = 1;
-				break;
-			}
+				if (state == 1) {
+					found = 1;
+					break;
+				}
+				if (!dpw) {
+					dl = l;
+					dpw = pw;
+				}
+			} else if (state == 1 && pw && l && !*other)
+				snprintf(other, sizeof other, "%s", l);
 			if (!t)
 				break;
 			l = pw = NULL;
 			if (!strcmp(t, "default"))
 				state = 2;
 			else
-				state = (m = netrc_token(&p)) &&
-				    !strcasecmp(m, host);
+				state = (m = netrc_token(&p)) && samehost(m, host);
 		} else if (!strcmp(t, "login")) {
 			l = netrc_token(&p);
 		} else if (!strcmp(t, "password")) {
@@ -1630,11 +1725,28 @@ netrc(char *login, size_t lsize)
 			if (!(p = strstr(p, "\n\n")))
 				break;
 		} else {
-			warnx("warning: %s: unknown keyword %s", path, clean(t));
+			warnx("warning: %s, line %d: unexpected word (a password "
+			    "with spaces must be quoted)", path, lno);
+			bad = 1;
 			break;
 		}
 	}
+	if (!found && !bad && dpw) {
+		l = dl;
+		pw = dpw;
+		found = 1;
+	}
+	if (found) {
+		if (l && !user)
+			snprintf(login, lsize, "%s", l);
+		if (want)
+			setsecret(pw, strlen(pw), path);
+	}
 	explicit_bzero(buf, (size_t)len);
+	if (!found && want && *other)
+		die(EX_PERM, "no password for %s@%s: %s has an entry for %s "
+		    "with another login only (%s)", user, host, path, host,
+		    clean(other));
 	return found ? 0 : -1;
 }
 
@@ -1644,12 +1756,19 @@ credentials(void)
 	static char login[256];
 	ssize_t n;
 
-	if (passfile) {
-		n = slurp(passfile, secret, sizeof secret, 1);
+	/* No core file may hold a secret: off before the first is read. */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		die(EX_TEMP, "unable to turn core dumps off:");
+	if (nameonly) {
+		/* -n: the login only; no command, no password kept. */
+		if (!passfile && !passcmd)
+			netrc(login, sizeof login, 0);
+	} else if (passfile) {
+		n = slurp(passfile, secret, sizeof secret, 1, 1);
 		setsecret(secret, (size_t)n, passfile);
 	} else if (passcmd) {
 		runcmd(passcmd);
-	} else if (netrc(login, sizeof login) == -1) {
+	} else if (netrc(login, sizeof login, 1) == -1) {
 		die(EX_PERM, "no password for %s: use -P, -c or ~/.netrc",
 		    host);
 	}
@@ -1858,7 +1977,7 @@ usage(int code)
 {
 	FILE *f = code ? stderr : stdout;
 
-	fprintf(f, "usage: imapwait [-qRSVv] [-a mech] [-C cafile|cadir] "
+	fprintf(f, "usage: imapwait [-nqRSVv] [-a mech] [-C cafile|cadir] "
 	    "[-c command] [-F sha256]\n"
 	    "                [-k seconds] [-m mailbox] [-P passfile] "
 	    "[-p port] [-r fd]\n"
@@ -1893,7 +2012,7 @@ options(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--help"))
 		usage(0);
-	while ((c = getopt(argc, argv, "a:C:c:F:hk:m:P:p:qRr:Ss:t:u:Vvw:")) != -1)
+	while ((c = getopt(argc, argv, "a:C:c:F:hk:m:nP:p:qRr:Ss:t:u:Vvw:")) != -1)
 		switch (c) {
 		case 'a':
 			if (!strcasecmp(optarg, "login"))
@@ -1922,6 +2041,7 @@ options(int argc, char **argv)
 			break;
 		case 'k': keepalive = numarg(optarg, 0, 32767, c); break;
 		case 'm': mailbox = optarg; break;
+		case 'n': nameonly = 1; break;
 		case 'P': passfile = optarg; break;
 		case 'p':
 			snprintf(portbuf, sizeof portbuf, "%lu",
@@ -2466,6 +2586,10 @@ main(int argc, char **argv)
 		die(EX_TEMP, "unable to create a timer:");
 
 	credentials();
+	if (nameonly) {
+		printf("%s\n", user);
+		exit(fflush(stdout) == 0 ? 0 : EX_TEMP);
+	}
 	setlabel();
 	if (statefile)
 		state_open(statefile);

@@ -389,7 +389,7 @@ netrc_for(const char *h, const char *u, char *login)
 	user = u;
 	*login = '\0';
 	memset(secret, 0, sizeof secret);
-	return netrc(login, 256);
+	return netrc(login, 256, 1);
 }
 
 static void
