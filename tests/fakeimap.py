@@ -37,7 +37,10 @@ the server takes then.  Events, in the order of a session:
     status, noop   answers to STATUS and NOOP
 
 Two more keys are strings: caps (the capabilities, in TLS) and
-caps_before_tls (in starttls mode, before the handshake).
+caps_before_tls (in starttls mode, before the handshake).  The keys
+exists, uidnext and uidvalidity set the mailbox ("{exists}" etc. and the
+answers to UID FETCH, SEARCH and STATUS): a number, or a list of numbers,
+one per connection (the last one holds for later connections).
 
 A step is a str (sent as one write, CRLF appended; "{tag}", "{caps}",
 "{exists}", "{uidnext}", "{uidvalidity}" are replaced), bytes (sent as
@@ -99,9 +102,12 @@ def hangup(c):
 
 
 def reset(c):
-    """Abort the connection with a TCP RST."""
-    c.raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                     struct.pack('ii', 1, 0))
+    """Abort the connection with a TCP RST: SO_LINGER {1, 0} on the socket
+    that owns the descriptor, then a close without TLS close_notify.
+    Under TLS that is the wrapped socket (wrap_socket detached c.raw)."""
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                      struct.pack('ii', 1, 0))
+    c.event('reset')
     raise Hangup()
 
 
@@ -151,6 +157,16 @@ def from_connection(n, *steps):
             for s in steps:
                 c.play(s)
     step.__name__ = 'from_connection(%d)' % n
+    return step
+
+
+def on_connection(n, *steps):
+    """Play steps only on the n-th connection."""
+    def step(c):
+        if c.n == n:
+            for s in steps:
+                c.play(s)
+    step.__name__ = 'on_connection(%d)' % n
     return step
 
 
@@ -452,13 +468,22 @@ class Conn:
     def event(self, text):
         self.server.record('# %d %s' % (self.n, text))
 
+    def box(self, key):
+        """The mailbox value `key` for this connection."""
+        v = self.sc.get(key, {'exists': EXISTS, 'uidnext': UIDNEXT,
+                              'uidvalidity': UIDVALIDITY}[key])
+        if isinstance(v, (list, tuple)):
+            v = v[min(self.n, len(v)) - 1]
+        return v
+
     def subst(self, text):
         caps = self.sc['caps']
         if self.mode == 'starttls' and not self.tls:
             caps = self.sc['caps_before_tls']
         for key, val in (('{tag}', self.tag), ('{caps}', caps),
-                         ('{exists}', EXISTS), ('{uidnext}', UIDNEXT),
-                         ('{uidvalidity}', UIDVALIDITY)):
+                         ('{exists}', self.box('exists')),
+                         ('{uidnext}', self.box('uidnext')),
+                         ('{uidvalidity}', self.box('uidvalidity'))):
             text = text.replace(key, str(val))
         return text
 
@@ -617,10 +642,12 @@ class Conn:
         elif cmd == 'STATUS':
             self.run('status')
         elif cmd in ('FETCH', 'UID FETCH', 'UID SEARCH', 'SEARCH'):
+            exists, uidnext = self.box('exists'), self.box('uidnext')
             if 'SEARCH' in cmd:
-                self.send(b'* SEARCH %d\r\n' % (UIDNEXT - 1))
-            else:
-                self.send(b'* %d FETCH (UID %d)\r\n' % (EXISTS, UIDNEXT - 1))
+                self.send(b'* SEARCH %d\r\n' % (uidnext - 1) if exists
+                          else b'* SEARCH\r\n')
+            elif exists:                        # an empty box has no "*"
+                self.send(b'* %d FETCH (UID %d)\r\n' % (exists, uidnext - 1))
             self.send(self.subst('{tag} OK Completed.').encode() + b'\r\n')
         elif cmd == 'IDLE':
             self.idle()
