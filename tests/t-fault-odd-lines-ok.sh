@@ -8,7 +8,7 @@ export NODOVECOT=1
 . "$(dirname "$0")/fault.sh"
 
 for name in ok-bare cont-bare cont-again; do
-	FAULT_NAME=fault-odd-$name
+	FAULT_NAME="fault-odd-$name"
 	FAKE_REC=$TESTDIR/fake-$name.rec
 	FAKE_LOG=$TESTDIR/fake-$name.log
 	fake "odd-$name"

@@ -10,7 +10,7 @@ export NODOVECOT=1
 
 for name in empty star star-space tag tag-number count count-space \
     no-count plus-count hex-count exp-count dot-count; do
-	FAULT_NAME=fault-odd-$name
+	FAULT_NAME="fault-odd-$name"
 	FAKE_REC=$TESTDIR/fake-$name.rec
 	FAKE_LOG=$TESTDIR/fake-$name.log
 	fake "odd-$name"
