@@ -275,6 +275,19 @@ test_mbox(void)
 }
 
 static void
+test_clean(void)
+{
+	ok(!strcmp(clean("Entw\xc3\xbcrfe"), "Entw\xc3\xbcrfe"),
+	    "clean: valid UTF-8 is shown as it is");
+	ok(!strcmp(clean("a\tb\x1b[2Jc"), "a\\x09b\\x1b[2Jc"),
+	    "clean: control characters are escaped");
+	ok(!strcmp(clean("x\xc3(\xff\xed\xa0\x80"), "x\\xc3(\\xff\\xed\\xa0\\x80"),
+	    "clean: invalid bytes and surrogates are escaped");
+	ok(!strcmp(clean("\xc2\x9b" "1m"), "\\xc2\\x9b1m"),
+	    "clean: C1 controls in UTF-8 are escaped");
+}
+
+static void
 test_encodings(void)
 {
 	char out[256];
@@ -538,6 +551,7 @@ main(void)
 	test_scan();
 	test_readline();
 	test_mbox();
+	test_clean();
 	test_encodings();
 	test_pem();
 	test_netrc();
