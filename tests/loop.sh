@@ -29,18 +29,22 @@
 #	        start without -R takes it as handled); as bob@localhost unless
 #	        told otherwise; FAKE is $TESTDIR/NAME, LOOP_LOG its stderr,
 #	        LOOP_PID; LOOP_PREFIX, words to put before it
-#	marker NAME    a copy of sleep(1) with a name of this test's own
-#	               ($TESTDIR/NAME-sleep), so that its processes can be
-#	               found (left) and ended (kill_marked) without touching
-#	               anyone else's
-#	left NAME      the PIDs of such processes still running (but the
+#	marker NAME [DIR]   a copy of sleep(1) with a name of this test's
+#	               own (DIR/NAME-sleep, DIR $TESTDIR by default), so that
+#	               its processes can be found (left) and ended
+#	               (kill_marked NAME [DIR]) without touching anyone else's
+#	left NAME [DIR]   the PIDs of such processes still running (but the
 #	               loop's, whose arguments name the hook)
 #	service_dir KIND DIR          scripts/KIND (runit, s6, daemontools)
 #	                              copied to DIR, with an account.conf for
 #	                              alice on the private Dovecot: password in
 #	                              $TESTDIR/alice.pass, state in
 #	                              $TESTDIR/state, a hook that appends the
-#	                              time to $RUNS ($TESTDIR/runs)
+#	                              time to $RUNS ($TESTDIR/runs), then
+#	                              while $TESTDIR/slow exists runs
+#	                              "$TESTDIR/service-sleep 301" (marker)
+#	slow_hook                 touch slow, deliver, and wait until that
+#	                          hook runs
 # The loop and every Dovecot started here are stopped when the file ends.
 
 LOOP=$TOP/scripts/imapwait-loop
@@ -178,12 +182,12 @@ fake_loop() {
 }
 
 marker() {
-	cp "$(command -v sleep)" "$TESTDIR/$1-sleep"
-	echo "$TESTDIR/$1-sleep"
+	cp "$(command -v sleep)" "${2:-$TESTDIR}/$1-sleep"
+	echo "${2:-$TESTDIR}/$1-sleep"
 }
 
 left() {
-	for _f in $(grep -alsF -- "$TESTDIR/$1-sleep" /proc/[0-9]*/cmdline); do
+	for _f in $(grep -alsF -- "${2:-$TESTDIR}/$1-sleep" /proc/[0-9]*/cmdline); do
 		_p=${_f#/proc/}
 		_p=${_p%/cmdline}
 		# the loop's own command line names the hook
@@ -192,7 +196,7 @@ left() {
 }
 
 kill_marked() {
-	for _p in $(left "$1"); do kill -KILL "$_p" 2>/dev/null; done
+	for _p in $(left "$@"); do kill -KILL "$_p" 2>/dev/null; done
 }
 
 RUNS=$TESTDIR/runs
@@ -200,14 +204,29 @@ service_dir() {
 	mkdir -p "$(dirname "$2")"
 	cp -R "$TOP/scripts/$1" "$2"
 	cp "$DOVECOT/alice.pass" "$TESTDIR/alice.pass"
+	marker service >/dev/null
 	cat >"$2/account.conf" <<CONF
 HOST=$HOST
 LOGIN=alice
 PASSFILE=$TESTDIR/alice.pass
-HOOK='date +%s%3N >>$RUNS'
+HOOK='date +%s%3N >>$RUNS; [ ! -e $TESTDIR/slow ] || $TESTDIR/service-sleep 301'
 OPTS='-C $CA -p $PORT -k 0 -w 10'
 STATE=$TESTDIR/state
 CONF
+}
+
+slow_hook() {
+	touch "$TESTDIR/slow"
+	_n=$(count "$RUNS" '')
+	deliver alice INBOX 'a slow hook'
+	wait_count "$RUNS" '' $((_n + 1)) "$(scaled 10)" || return 1
+	_i=50
+	while [ $_i -gt 0 ] && [ -z "$(left service)" ]; do
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	rm -f "$TESTDIR/slow"
+	[ -n "$(left service)" ]
 }
 
 _loop_cleanup() {

@@ -4,7 +4,8 @@
 # RUNDIR, LOGDIR): start runs one loop per account file, in the
 # background with a pid file, as the account's RUNAS user (nobody here);
 # a delivery runs the hook and the log file gets the line with a time;
-# status tells; stop ends the loop and imapwait and removes the pid file.
+# status tells; stop ends the loop and imapwait and removes the pid file;
+# stop while the hook runs leaves no process of the hook behind.
 # repeat: no
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/loop.sh"
@@ -23,6 +24,7 @@ mkdir -p "$acct/bin"
 cp "$TOP/imapwait" "$TOP/scripts/imapwait-loop" \
 	"$TOP/scripts/imapwait-service" "$acct/bin/"
 cp "$DOVECOT/alice.pass" "$acct/alice.pass"
+sl=$(marker initd "$acct")
 chown -R nobody "$acct"
 chmod 700 "$acct"
 
@@ -39,7 +41,7 @@ cat >"$CONFDIR/work.conf" <<CONF
 HOST=$HOST
 LOGIN=alice
 PASSFILE=$acct/alice.pass
-HOOK='echo "\$(id -un)" >>$runs'
+HOOK='echo "\$(id -un)" >>$runs; [ ! -e $acct/slow ] || $sl 301'
 OPTS='-C $CA -p $PORT -k 0 -w 10'
 STATE=$acct/state
 RUNAS=nobody
@@ -82,9 +84,23 @@ check_exit "status: $out" 0 $?
 
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
 iw=$(children "$pid")
+check "imapwait idles ($iw)" test -n "$iw"
+# stop while the hook runs
+touch "$acct/slow"
+deliver alice INBOX 'a slow hook'
+i=50
+while [ $i -gt 0 ] && [ -z "$(left initd "$acct")" ]; do
+	sleep 0.1
+	i=$((i - 1))
+done
+hook=$(left initd "$acct" | tr '\n' ' ')
+check "the slow hook runs ($hook)" test -n "$hook"
 out=$(sh "$init" stop 2>&1)
 check_exit "stop: $out" 0 $?
 check 'the loop and imapwait are gone' sh -c "! kill -0 $pid 2>/dev/null && ! kill -0 ${iw:-0} 2>/dev/null"
+l=$(left initd "$acct")
+check "no process of the hook is left (${l:-none})" test -z "$l"
+kill_marked initd "$acct"
 check 'the pid file is gone' test ! -e "$RUNDIR/work.pid"
 if wait_text "$log" 'stopped by SIGTERM' 5; then
 	ok 'the log says the loop stopped'
