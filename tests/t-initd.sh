@@ -85,9 +85,11 @@ check_exit "status: $out" 0 $?
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
 iw=$(children "$pid")
 check "imapwait idles ($iw)" test -n "$iw"
-# stop while the hook runs
+# stop while the hook runs (left: but the loop, whose arguments name it)
+LOOP_PID=$pid
 touch "$acct/slow"
 deliver alice INBOX 'a slow hook'
+wait_count "$runs" nobody 3 "$(scaled 10)"
 i=50
 while [ $i -gt 0 ] && [ -z "$(left initd "$acct")" ]; do
 	sleep 0.1
