@@ -26,7 +26,8 @@
 #	        with the next of CODES at each run ("idle": sleeps instead),
 #	        records its arguments, one run a line, in $FAKE/args and keeps
 #	        a state file as imapwait would (0 leaves the wake pending, a
-#	        start without -R takes it as handled); as bob@localhost unless
+#	        start without -R takes it as handled); idle, it runs as
+#	        $FAKE/sleep (a name of its own); as bob@localhost unless
 #	        told otherwise; FAKE is $TESTDIR/NAME, LOOP_LOG its stderr,
 #	        LOOP_PID; LOOP_PREFIX, words to put before it
 #	marker NAME [DIR]   a copy of sleep(1) with a name of this test's
@@ -155,7 +156,7 @@ fi
 code=$(sed -n "${n}p" "$FAKE/codes")
 echo "imapwait: fake run $n: ${code:-idle}" >&2
 case $code in
-'' | idle) exec sleep 60 ;;
+'' | idle) exec "$FAKE/sleep" 60 ;;
 0) [ -z "$state" ] || echo '1 2 0 0 1' >"$state" ;;
 esac
 exit "$code"
@@ -166,6 +167,8 @@ fake_loop() {
 	FAKE=$TESTDIR/$1
 	rm -rf "$FAKE"
 	mkdir -p "$FAKE"
+	# idle, it sleeps as $FAKE/sleep: a name of its own
+	cp "$(command -v sleep)" "$FAKE/sleep"
 	# shellcheck disable=SC2086
 	printf '%s\n' $2 >"$FAKE/codes"
 	_hook=$3
