@@ -12,6 +12,10 @@ set -u
 pkgs='make gcc libc6-dev libmbedtls-dev dovecot-imapd openssl valgrind
 python3 iproute2 shellcheck mandoc clang libclang-rt-14-dev time
 ca-certificates runit daemontools s6'
+# tests/t-m32.sh: 32-bit builds of the unit tests and the fuzz target
+if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then
+	pkgs="$pkgs gcc-multilib lib32stdc++-12-dev"
+fi
 
 missing=
 for p in $pkgs; do
