@@ -19,7 +19,8 @@ SYSTEMDUSERUNITDIR = $(PREFIX)/share/systemd/user
 # the init script: a template beside the others (Debian's package puts it
 # in /etc/init.d)
 INITDIR  = $(SHAREDIR)/init.d
-# the system services' state directory (systemd's StateDirectory=imapwait)
+# the system services' state directory: the init script's STATEDIR and,
+# below /var/lib, the system unit's StateDirectory
 STATEDIR = /var/lib/imapwait
 
 CC      ?= cc
@@ -70,12 +71,13 @@ fuzz:
 # Every file goes in as a new file renamed over the old one, so that a
 # running imapwait or loop keeps its own copy ("Text file busy" is not
 # possible) and a supervisor restarting one never finds it missing.
-# sub names the programs where they are installed, in the units and the
-# init script.
+# sub names the programs and the state directory where they are, in the
+# units and the init script.
 put = put() { $(INSTALL) -m "$$1" "$$2" "$$3.new" && mv -f "$$3.new" "$$3"; }
 sub = sub() { sed -e 's,/usr/local/bin/imapwait,$(BINDIR)/imapwait,g' \
-	-e 's,^STATEDIR=.*,STATEDIR=$${STATEDIR:-$(STATEDIR)},' "$$2" >"$$3.new" && \
-	chmod "$$1" "$$3.new" && mv -f "$$3.new" "$$3"; }
+	-e 's,^STATEDIR=.*,STATEDIR=$${STATEDIR:-$(STATEDIR)},' \
+	-e "s,^StateDirectory=imapwait\$$,StateDirectory=$${statedir\#/var/lib/}," \
+	"$$2" >"$$3.new" && chmod "$$1" "$$3.new" && mv -f "$$3.new" "$$3"; }
 
 install: imapwait
 	$(INSTALL) -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -94,7 +96,9 @@ install: imapwait
 		$(INSTALL) -d -m 755 $(DESTDIR)$(SHAREDIR)/$${f%/*}; \
 		put 755 scripts/$$f $(DESTDIR)$(SHAREDIR)/$$f; \
 	done
-	@$(sub); set -ex; \
+	@$(sub); set -ex; statedir='$(STATEDIR)'; \
+	case $$statedir in /var/lib/?*) ;; \
+	*) echo "STATEDIR=$$statedir: systemd keeps state below /var/lib" >&2; exit 1 ;; esac; \
 	sub 644 scripts/systemd/imapwait.service $(DESTDIR)$(SYSTEMDUNITDIR)/imapwait.service; \
 	sub 644 scripts/systemd/imapwait@.service $(DESTDIR)$(SYSTEMDUNITDIR)/imapwait@.service; \
 	sub 644 scripts/systemd/user/imapwait@.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/imapwait@.service; \
