@@ -62,6 +62,14 @@ check 'and the init script' grep -q \
 	'^DAEMON=${DAEMON:-/usr/bin/imapwait-service}$' "$dest/usr/share/imapwait/init.d/imapwait"
 check 'no file is left behind half-written (.new)' sh -c "! grep -q '\\.new\$' '$TESTDIR/files'"
 
+# another state directory reaches the init script and the system unit
+make -s -C "$src" install DESTDIR="$TESTDIR/dest2" STATEDIR=/var/lib/mail/imapwait \
+	>"$TESTDIR/install3.log" 2>&1
+check 'STATEDIR=/var/lib/mail/imapwait: in the init script' grep -qx \
+	'STATEDIR=${STATEDIR:-/var/lib/mail/imapwait}' "$TESTDIR/dest2/usr/local/share/imapwait/init.d/imapwait"
+check 'and the system unit (StateDirectory=mail/imapwait)' grep -qx \
+	'StateDirectory=mail/imapwait' "$TESTDIR/dest2/usr/local/lib/systemd/system/imapwait@.service"
+
 # the installed imapwait, running (waiting for a greeting that does not
 # come), while make install runs again
 python3 -c '
