@@ -54,7 +54,7 @@ st=$?
 check_exit "dpkg-buildpackage -us -uc -b" 0 "$st"
 [ "$st" -eq 0 ] || show "$TESTDIR/build.log"
 check "it made ${deb##*/}" test -s "$deb"
-check_nolog 'the compiler gave no warning' "$TESTDIR/build.log" ': warning:'
+check_nolog 'the build gave no warning (compiler, dpkg)' "$TESTDIR/build.log" ': warning:'
 check_nolog 'the test suite did not run in the build' "$TESTDIR/build.log" 'tests/run'
 [ -s "$deb" ] || done_testing
 
