@@ -11,6 +11,10 @@
  * by that signal.
  */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -54,7 +58,7 @@
 #endif
 
 #ifndef VERSION
-#define VERSION "0.1"
+#define VERSION "0.2"
 #endif
 
 /* Exit codes: a contract, never changed. */
@@ -106,19 +110,29 @@ struct resp {
 	const char *text;	/* human-readable rest */
 };
 
-/* What this connection knows of the mailbox. */
+/*
+ * What this connection knows of the mailbox.  Every message that arrives
+ * after uidnext was learnt has a UID of at least uidnext, each its own, so
+ * uidnext + since is a lower bound of the server's UIDNEXT; so is floor.
+ */
 struct mbox {
 	unsigned long exists;	/* messages, as of the last EXISTS/EXPUNGE */
 	unsigned long arrived;	/* rises of EXISTS since EXAMINE */
-	unsigned long uidvalidity, uidnext;
-	unsigned long uidmax;	/* the highest UID a FETCH showed */
-	int examined;		/* EXAMINE done: rises are new mail */
+	unsigned long before;	/* the count just before the first rise */
+	unsigned long uidvalidity;
+	unsigned long uidnext;	/* from EXAMINE's [UIDNEXT]; 0: unknown */
+	unsigned long since;	/* arrivals after uidnext was learnt */
+	unsigned long floor;	/* a later [UIDNEXT]; a FETCH's UID + 1 */
+	enum { MB_CLOSED, MB_EXAMINING, MB_OPEN } phase;
+	int counting;		/* EXAMINE gave a count: rises are new mail */
+	int askuid;		/* UID FETCH * sent: its UID sets uidnext */
 };
 
-/* The state file's contents. */
+/* The state file's contents: "uidvalidity uidnext exists changed pending". */
 struct state {
 	unsigned long uidvalidity, uidnext, exists;
 	int changed;		/* UIDVALIDITY differed at the last start */
+	int pending;		/* a wake not yet known to be handled */
 };
 
 static void die(int, const char *, ...)
@@ -133,7 +147,7 @@ static void sendcmd(const char *, const char *, ...)
 static const char *host, *port, *mailbox = "INBOX", *user;
 static const char *cafile, *passcmd, *passfile, *statefile, *pin;
 static enum mech mech = M_DEFAULT;
-static int quiet, verbose, starttls, readyfd = -1;
+static int quiet, verbose, starttls, rerun, readyfd = -1;
 static int nameonly;			/* -n: print the login name, exit */
 static unsigned long timeout = DEF_TIMEOUT, steptime = DEF_STEP;
 static unsigned long keepalive = DEF_KEEPALIVE;
@@ -152,15 +166,24 @@ static int sock = -1, tfd = -1;		/* socket; deadline timer */
 static int tls_on;			/* bytes go through ssl */
 static unsigned long tagno;		/* tag of the last command sent */
 static unsigned caps;			/* CAP_* of the server */
-static char byetext[256];		/* text of a BYE, for the error */
 static int preauth;			/* the greeting was PREAUTH */
+static int idling;			/* IDLE accepted, DONE not yet sent */
+static int ending;			/* saying goodbye: BYE is expected */
 static int graceful;			/* signals are caught, not fatal */
 static volatile sig_atomic_t gotsig;
 static sigset_t waitmask;		/* mask while sleeping in ppoll */
-static enum { IO_OK, IO_EOF, IO_TIME, IO_SIG, IO_ERR, IO_TLS, IO_PROTO } io_why;
-static int io_err;			/* errno or mbedtls code */
-static char protoerr[256];		/* IO_PROTO: what was wrong */
+/* Why the last read or write failed; io_fail() makes it a message. */
+static struct {
+	enum {
+		IO_OK, IO_EOF, IO_TIME, IO_SIG, IO_ERR, IO_TLS, IO_PROTO,
+		IO_BYE
+	} why;
+	int err;			/* IO_ERR: errno; IO_TLS: mbedTLS's */
+	char text[256];			/* IO_PROTO: what; IO_BYE: its text */
+} io;
 static struct mbox mb;
+static struct state old;		/* the state file as found at start */
+static int haveold;			/* ... if it was there and sound */
 static int uvchanged;			/* the state's "changed", as recorded */
 
 static unsigned char rbuf[READ_BUF];	/* bytes read, not yet consumed */
@@ -231,15 +254,57 @@ info(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Server text made safe for a log line: printable ASCII only, bounded. */
-static const char *
-clean(const char *s)
+/* The length of a valid UTF-8 sequence at s (not ASCII), or 0. */
+static size_t
+utf8len(const unsigned char *s)
 {
-	static char buf[200];
-	size_t i;
+	unsigned long cp;
+	size_t n, i;
 
-	for (i = 0; s[i] && i < sizeof buf - 1; i++)
-		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (cp >= 0x80 && cp < 0xa0))
+		return 0;
+	return n;
+}
+
+/*
+ * Server text made safe for a log line, bounded: valid UTF-8 as it is,
+ * control characters and invalid bytes as \xNN.
+ */
+static const char *
+clean(const char *str)
+{
+	static char buf[256];
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	for (; *s && i < sizeof buf - 5; s += n) {
+		n = *s >= 0x80 ? utf8len(s) : 1;
+		if (n > 1 && i + n < sizeof buf) {
+			memcpy(buf + i, s, n);
+			i += n;
+		} else if (n == 1 && *s >= 0x20 && *s < 0x7f) {
+			buf[i++] = (char)*s;
+		} else {
+			snprintf(buf + i, sizeof buf - i, "\\x%02x", *s);
+			i += 4;
+			n = 1;
+		}
+	}
 	buf[i] = '\0';
 	return buf;
 }
@@ -275,10 +340,13 @@ imapnum(const char **p, unsigned long *v)
 
 	if (!isdigit((unsigned char)*s))
 		return -1;
+	/* Checked before it can wrap: unsigned long may be 32 bits. */
 	for (; isdigit((unsigned char)*s); s++) {
-		n = n * 10 + (unsigned long)(*s - '0');
-		if (n > NUM_MAX)
+		unsigned long d = (unsigned long)(*s - '0');
+
+		if (n > (NUM_MAX - d) / 10)
 			return -1;
+		n = n * 10 + d;
 	}
 	*p = s;
 	*v = n;
@@ -365,12 +433,12 @@ net_send(void *ctx, const unsigned char *b, size_t n)
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN) {
-			io_why = IO_ERR;
-			io_err = errno;
+			io.why = IO_ERR;
+			io.err = errno;
 			return MBEDTLS_ERR_NET_SEND_FAILED;
 		}
 		if ((w = waitfor(POLLOUT)) <= 0) {
-			io_why = w ? IO_SIG : IO_TIME;
+			io.why = w ? IO_SIG : IO_TIME;
 			return MBEDTLS_ERR_NET_SEND_FAILED;
 		}
 	}
@@ -388,18 +456,18 @@ net_recv(void *ctx, unsigned char *b, size_t n)
 		if (r > 0)
 			return (int)r;
 		if (r == 0) {
-			io_why = IO_EOF;
+			io.why = IO_EOF;
 			return 0;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN) {
-			io_why = IO_ERR;
-			io_err = errno;
+			io.why = IO_ERR;
+			io.err = errno;
 			return MBEDTLS_ERR_NET_RECV_FAILED;
 		}
 		if ((w = waitfor(POLLIN)) <= 0) {
-			io_why = w ? IO_SIG : IO_TIME;
+			io.why = w ? IO_SIG : IO_TIME;
 			return MBEDTLS_ERR_NET_RECV_FAILED;
 		}
 	}
@@ -522,28 +590,40 @@ tls_init(void)
 	mbedtls_ssl_set_bio(&ssl, NULL, net_send, tls_recv, NULL);
 }
 
-/* An I/O failure: why, as a message, and with which exit code. */
+/*
+ * The one place where a failed read or write becomes a message and an
+ * exit code: all of them are temporary, the server or the network may
+ * recover.
+ */
 static void
-io_die(const char *what)
+io_fail(const char *what)
 {
-	switch (io_why) {
+	switch (io.why) {
 	case IO_TIME:
 		die(EX_TEMP, "timed out waiting for the server (%s)", what);
 	case IO_SIG:
 		die(EX_TEMP, "interrupted (%s)", what);
 	case IO_ERR:
-		errno = io_err;
+		errno = io.err;
 		die(EX_TEMP, "connection lost (%s):", what);
 	case IO_TLS:
-		die(EX_TEMP, "TLS error (%s): %s", what, tls_strerror(io_err));
+		die(EX_TEMP, "TLS error (%s): %s", what, tls_strerror(io.err));
 	case IO_PROTO:
-		die(EX_TEMP, "protocol error: %s", protoerr);
+		die(EX_TEMP, "protocol error: %s", io.text);
+	case IO_BYE:
+		die(EX_TEMP, "server closed the connection: %s", io.text);
 	default:
-		if (*byetext)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
 		die(EX_TEMP, "connection closed (%s)", what);
 	}
+}
+
+/* A protocol error, described for io_fail(). */
+static int
+badproto(const char *what)
+{
+	io.why = IO_PROTO;
+	snprintf(io.text, sizeof io.text, "%s", what);
+	return -1;
 }
 
 static void tls_reject(void);
@@ -553,15 +633,15 @@ tls_handshake(void)
 {
 	int ret;
 
-	io_why = IO_OK;
+	io.why = IO_OK;
 	while ((ret = mbedtls_ssl_handshake(&ssl)) != 0) {
 		if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
 		    ret == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
 		if (tls_leaf && mbedtls_ssl_get_verify_result(&ssl) != 0)
 			tls_reject();
-		if (io_why != IO_OK)
-			io_die("TLS handshake");
+		if (io.why != IO_OK)
+			io_fail("TLS handshake");
 		if (ret == MBEDTLS_ERR_SSL_CONN_EOF)
 			die(EX_TEMP, "TLS handshake failed: connection closed");
 		if (!starttls && tls_nfirst == 2 && tls_first[0] == '*' &&
@@ -594,9 +674,9 @@ tls_sniff(void)
 	int i, ret;
 
 	deadline(steptime < END_MAX ? steptime : END_MAX);
-	io_why = IO_OK;
+	io.why = IO_OK;
 	tls_nfirst = 0;
-	for (i = 0; i < 16 && !tls_nfirst && io_why == IO_OK; i++)
+	for (i = 0; i < 16 && !tls_nfirst && io.why == IO_OK; i++)
 		if ((ret = mbedtls_ssl_handshake_step(&ssl)) != 0 &&
 		    ret != MBEDTLS_ERR_SSL_WANT_READ &&
 		    ret != MBEDTLS_ERR_SSL_WANT_WRITE)
@@ -606,7 +686,7 @@ tls_sniff(void)
 		die(EX_PERM, "no greeting with -S: port %s speaks TLS from the "
 		    "start (implicit TLS): drop -S there, or use the STARTTLS "
 		    "port (143)", port);
-	io_why = IO_TIME;
+	io.why = IO_TIME;
 }
 
 /*
@@ -931,7 +1011,7 @@ net_read(unsigned char *b, size_t n)
 		r = mbedtls_ssl_read(&ssl, b, n);
 		if (r >= 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
 			if (r <= 0)
-				io_why = IO_EOF;
+				io.why = IO_EOF;
 			return r > 0 ? r : 0;
 		}
 		if (r == MBEDTLS_ERR_SSL_WANT_READ ||
@@ -941,9 +1021,9 @@ net_read(unsigned char *b, size_t n)
 		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
 			continue;
 #endif
-		if (io_why == IO_OK) {
-			io_why = IO_TLS;
-			io_err = r;
+		if (io.why == IO_OK) {
+			io.why = IO_TLS;
+			io.err = r;
 		}
 		return -1;
 	}
@@ -952,17 +1032,17 @@ net_read(unsigned char *b, size_t n)
 /* The source of server bytes; the fuzzer substitutes its own. */
 static int (*readfn)(unsigned char *, size_t) = net_read;
 
-/* Next byte, or -1 with io_why set. */
+/* Next byte, or -1 with io.why set. */
 static int
 getbyte(void)
 {
 	int r;
 
 	if (rpos == rlen) {
-		io_why = IO_OK;
+		io.why = IO_OK;
 		if ((r = readfn(rbuf, sizeof rbuf)) <= 0) {
-			if (io_why == IO_OK)
-				io_why = IO_EOF;
+			if (io.why == IO_OK)
+				io.why = IO_EOF;
 			return -1;
 		}
 		rpos = 0;
@@ -994,55 +1074,52 @@ literal(const char *l, size_t len, unsigned long *n)
 /*
  * Read one response into line[], with each literal's contents dropped
  * (its "{n}" stays, the text after it is appended): what a literal holds
- * is data, never a response.  Returns its length, or -1 with io_why set
- * (or IO_OK for a protocol error, described in *err).
+ * is data, never a response.  Returns its length, or -1 with io.why set.
+ * A read cut short by the deadline or a signal resumes where it stopped,
+ * so that the rest of a literal is never taken for responses.
  */
+static size_t rdlen;		/* bytes of the response read so far */
+static unsigned long rdskip;	/* literal bytes still to drop */
+
 static long
-readline(const char **err)
+readline(void)
 {
-	size_t len = 0;
+	size_t k;
 	unsigned long n;
 	int c, lit;
 
 	for (;;) {
-		while ((c = getbyte()) != '\n') {
-			if (c < 0)
-				return -1;
-			if (c == '\0') {
-				*err = "NUL byte from the server";
-				io_why = IO_OK;
-				return -1;
-			}
-			if (len == LINE_MAX_LEN) {
-				*err = "response too long";
-				io_why = IO_OK;
-				return -1;
-			}
-			line[len++] = (char)c;
-		}
-		if (len && line[len - 1] == '\r')
-			len--;
-		line[len] = '\0';
-		if ((lit = literal(line, len, &n)) == 0)
-			return (long)len;
-		if (lit < 0 || n > LITERAL_MAX) {
-			*err = "literal too large";
-			io_why = IO_OK;
-			return -1;
-		}
-		while (n > 0) {
-			size_t k;
-
+		while (rdskip > 0) {
 			if (rpos == rlen) {
 				if ((c = getbyte()) < 0)
 					return -1;
-				n--;
+				rdskip--;
 				continue;
 			}
-			k = rlen - rpos < n ? rlen - rpos : n;
+			k = rlen - rpos < rdskip ? rlen - rpos : rdskip;
 			rpos += k;
-			n -= k;
+			rdskip -= k;
 		}
+		while ((c = getbyte()) != '\n') {
+			if (c < 0)
+				return -1;
+			if (c == '\0')
+				return badproto("NUL byte from the server");
+			if (rdlen == LINE_MAX_LEN)
+				return badproto("response too long");
+			line[rdlen++] = (char)c;
+		}
+		if (rdlen && line[rdlen - 1] == '\r')
+			rdlen--;
+		line[rdlen] = '\0';
+		if ((lit = literal(line, rdlen, &n)) == 0) {
+			n = rdlen;
+			rdlen = 0;
+			return (long)n;
+		}
+		if (lit < 0 || n > LITERAL_MAX)
+			return badproto("literal too large");
+		rdskip = n;
 	}
 }
 
@@ -1104,21 +1181,68 @@ scanstatus(char *s, struct resp *r)
 	return 0;
 }
 
-/* The UID in a FETCH's parenthesized list, if it is there. */
-static void
-scanfetch(const char *s, struct resp *r)
+/*
+ * Past one value of a FETCH attribute list: an atom, a number, NIL, a
+ * literal's "{n}" (its contents are already dropped), a quoted string,
+ * or a parenthesized list of those.  NULL if it is malformed.
+ */
+static const char *
+skipvalue(const char *p)
 {
-	const char *p;
+	int depth = 0;
 
-	if (*s++ != '(')
+	do {
+		if (*p == '"') {
+			for (p++; *p != '"'; p++)
+				if (!*p || (*p == '\\' && !*++p))
+					return NULL;
+			p++;
+		} else if (*p == '(') {
+			depth++;
+			p++;
+		} else if (*p == ')' || *p == ' ') {
+			if (depth == 0)
+				return NULL;
+			depth -= *p++ == ')';
+		} else if (*p) {
+			while (*p && !strchr(" ()\"", *p))
+				p++;
+		} else
+			return NULL;
+	} while (depth > 0);
+	return p;
+}
+
+/*
+ * The UID item of a FETCH's attribute list, "(NAME VALUE NAME VALUE ...)":
+ * only a name in its place counts, never a word inside a value (a keyword
+ * "UID" among the FLAGS).  r->uid stays 0 if there is none.
+ */
+static void
+scanfetch(const char *p, struct resp *r)
+{
+	const char *name;
+
+	if (*p++ != '(')
 		return;
-	for (p = s; (p = strcasestr(p, "UID ")) != NULL; p += 4)
-		if (p == s || p[-1] == ' ' || p[-1] == '(') {
-			p += 4;
-			if (imapnum(&p, &r->uid) == -1)
+	while (*p != ')') {
+		/* BODY[HEADER.FIELDS (A B)]<0>: a section is part of the name */
+		for (name = p; *p && *p != ' '; p++)
+			if (*p == '[' && !(p = strchr(p, ']')))
+				return;
+		if (*p++ != ' ')
+			return;
+		if (p - name == 4 && !strncasecmp(name, "UID", 3)) {
+			if (imapnum(&p, &r->uid) == -1 ||
+			    (*p != ' ' && *p != ')'))
 				r->uid = 0;
 			return;
 		}
+		if (!(p = skipvalue(p)))
+			return;
+		if (*p == ' ')
+			p++;
+	}
 }
 
 static int
@@ -1200,26 +1324,49 @@ scancaps(const char *s)
 	return c;
 }
 
+/* a + b, saturated at the largest IMAP number */
+static unsigned long
+satadd(unsigned long a, unsigned long b)
+{
+	return a > NUM_MAX - b ? NUM_MAX : a + b;
+}
+
 /*
  * The new-mail state machine: what every untagged response means for the
- * mailbox.  New mail is a rise of the count after EXAMINE; EXPUNGE lowers
- * it; FETCH and keepalives change nothing.  Returns -1 on a malformed
- * count (an EXPUNGE of a message that cannot exist).
+ * mailbox.  New mail is a rise of the count once EXAMINE has given the
+ * first one (a second EXISTS inside its response counts); EXPUNGE lowers
+ * it; FETCH and keepalives change nothing.  UIDNEXT comes from EXAMINE's
+ * [UIDNEXT] (or the UID of "UID FETCH *"); a later [UIDNEXT] or UID is a
+ * floor, never added to.  Returns -1 on a malformed count (an EXPUNGE of
+ * a message that cannot exist).
  */
 static int
 mbox_update(struct mbox *m, const struct resp *r)
 {
-	if (r->type != R_UNTAGGED)
+	unsigned long k;
+
+	if (r->type != R_UNTAGGED || m->phase == MB_CLOSED)
 		return 0;
-	if (r->code == C_UIDVALIDITY)
+	if (r->code == C_UIDVALIDITY && m->phase == MB_EXAMINING)
 		m->uidvalidity = r->codeval;
-	else if (r->code == C_UIDNEXT)
-		m->uidnext = r->codeval;
+	if (r->code == C_UIDNEXT) {
+		if (m->phase == MB_EXAMINING && !m->uidnext) {
+			m->uidnext = r->codeval;
+			m->since = 0;
+		} else if (r->codeval > m->floor)
+			m->floor = r->codeval;
+	}
 	switch (r->word) {
 	case W_EXISTS:
-		if (m->examined && r->num > m->exists)
-			m->arrived += r->num - m->exists;
+		if (m->counting && r->num > m->exists) {
+			k = r->num - m->exists;
+			if (!m->arrived)
+				m->before = m->exists;
+			m->arrived = satadd(m->arrived, k);
+			m->since = satadd(m->since, k);
+		}
 		m->exists = r->num;
+		m->counting = 1;
 		break;
 	case W_EXPUNGE:
 		if (r->num > m->exists)
@@ -1227,8 +1374,16 @@ mbox_update(struct mbox *m, const struct resp *r)
 		m->exists--;
 		break;
 	case W_FETCH:
-		if (r->uid > m->uidmax)
-			m->uidmax = r->uid;
+		if (!r->uid)
+			break;
+		if (m->askuid) {
+			m->askuid = 0;
+			if (satadd(r->uid, 1) > m->uidnext) {
+				m->uidnext = satadd(r->uid, 1);
+				m->since = 0;
+			}
+		} else if (satadd(r->uid, 1) > m->floor)
+			m->floor = satadd(r->uid, 1);
 		break;
 	default:
 		break;
@@ -1236,15 +1391,29 @@ mbox_update(struct mbox *m, const struct resp *r)
 	return 0;
 }
 
+/*
+ * The UIDNEXT that covers every message this connection has seen arrive:
+ * a lower bound of the server's, never more (that could hide mail).
+ * known is a UIDNEXT recorded before, for the same UIDVALIDITY, or 0.
+ */
+static unsigned long
+mbox_cover(const struct mbox *m, unsigned long known)
+{
+	unsigned long c;
+
+	c = satadd(m->uidnext > known ? m->uidnext : known, m->since);
+	return c > m->floor ? c : m->floor;
+}
+
 /* ---------------------------------------------------------------- */
 /* Commands and responses. */
 
-static void
-sendraw(const char *b, size_t n)
+static int
+trysend(const char *b, size_t n)
 {
 	int r;
 
-	io_why = IO_OK;
+	io.why = IO_OK;
 	while (n > 0) {
 		if (tls_on)
 			r = mbedtls_ssl_write(&ssl, (const unsigned char *)b, n);
@@ -1254,15 +1423,23 @@ sendraw(const char *b, size_t n)
 		    r == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
 		if (r < 0) {
-			if (io_why == IO_OK) {
-				io_why = IO_TLS;
-				io_err = r;
+			if (io.why == IO_OK) {
+				io.why = IO_TLS;
+				io.err = r;
 			}
-			io_die("sending");
+			return -1;
 		}
 		b += r;
 		n -= (size_t)r;
 	}
+	return 0;
+}
+
+static void
+sendraw(const char *b, size_t n)
+{
+	if (trysend(b, n) == -1)
+		io_fail("sending");
 }
 
 /* Send "aN <fmt>\r\n"; shown, if set, is what the trace prints instead. */
@@ -1293,36 +1470,34 @@ sendcmd(const char *shown, const char *fmt, ...)
 
 /*
  * Read the next response and fold it into what we know: capabilities,
- * the mailbox, a BYE.  Returns 0, or -1 with io_why set (IO_PROTO for
- * anything malformed).
+ * the mailbox.  Returns 0, or -1 with io.why set: IO_PROTO for anything
+ * malformed or a tag we did not send, IO_BYE for a BYE (unless ending).
  */
 static int
 nextresp(struct resp *r)
 {
-	const char *err = NULL;
+	char tag[32];
 	long n;
 
-	if ((n = readline(&err)) < 0) {
-		if (err) {
-			io_why = IO_PROTO;
-			snprintf(protoerr, sizeof protoerr, "%s", err);
-		}
+	if ((n = readline()) < 0)
 		return -1;
-	}
 	trace("S", line);
-	if (scan(line, (size_t)n, r) == -1 || mbox_update(&mb, r) == -1) {
-		io_why = IO_PROTO;
-		snprintf(protoerr, sizeof protoerr, "%s",
-		    *line ? clean(line) : "empty response");
-		return -1;
+	if (scan(line, (size_t)n, r) == -1 || mbox_update(&mb, r) == -1)
+		return badproto(*line ? clean(line) : "empty response");
+	if (r->type == R_TAGGED && r->tag != tagno) {
+		snprintf(tag, sizeof tag, "unexpected tag a%lu", r->tag);
+		return badproto(tag);
 	}
 	if (r->type == R_UNTAGGED && r->word == W_CAPABILITY)
 		caps = scancaps(r->caps);
 	if (r->code == C_CAPABILITY &&
 	    (r->status == S_OK || r->status == S_PREAUTH))
 		caps = scancaps(r->caps);
-	if (r->type == R_UNTAGGED && r->status == S_BYE)
-		snprintf(byetext, sizeof byetext, "%s", clean(r->text));
+	if (r->type == R_UNTAGGED && r->status == S_BYE && !ending) {
+		io.why = IO_BYE;
+		snprintf(io.text, sizeof io.text, "%s", clean(r->text));
+		return -1;
+	}
 	return 0;
 }
 
@@ -1331,25 +1506,16 @@ static void
 needresp(struct resp *r, const char *what)
 {
 	if (nextresp(r) == -1)
-		io_die(what);
+		io_fail(what);
 }
 
 /* Wait for the tagged reply to the last command; untagged ones are folded. */
 static void
 tagged(struct resp *r, const char *what)
 {
-	for (;;) {
+	do
 		needresp(r, what);
-		if (r->type == R_UNTAGGED && r->status == S_BYE)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
-		if (r->type == R_TAGGED) {
-			if (r->tag != tagno)
-				die(EX_TEMP, "protocol error: unexpected tag "
-				    "a%lu", r->tag);
-			return;
-		}
-	}
+	while (r->type != R_TAGGED);
 }
 
 /* The exit code for a tagged NO or BAD (RFC 5530 response codes). */
@@ -1833,14 +1999,23 @@ credentials(void)
 }
 
 /* ---------------------------------------------------------------- */
-/* The state file: "uidvalidity uidnext exists changed\n". */
+/*
+ * The state file: "uidvalidity uidnext exists changed pending\n".
+ *
+ * What it says may lag behind what the hook has handled, never run ahead
+ * of it.  A wake is written with pending 1 before imapwait exits 0; a
+ * later start without -R takes that wake as handled (the caller ran its
+ * hook before starting us again), one with -R wakes again at once.  A
+ * write lost or torn in a crash can then only cost one more wake, so no
+ * fsync is needed: the rename alone keeps the file whole.
+ */
 
 /* 0 read, -1 missing or unusable (a warning for the latter). */
 static int
 state_read(const char *path, struct state *s)
 {
-	char buf[128], *f[4], *p;
-	unsigned long v[4];
+	char buf[128], *f[5], *p;
+	unsigned long v[5] = { 0 };
 	ssize_t n;
 	int fd, i;
 
@@ -1855,26 +2030,25 @@ state_read(const char *path, struct state *s)
 		goto corrupt;
 	buf[n - 1] = '\0';
 	p = buf;
-	for (i = 0; i < 4; i++)
+	/* Four fields: a file from before "pending" existed. */
+	for (i = 0; i < 5 && p; i++)
 		if (!(f[i] = strsep(&p, " ")) ||
 		    number(f[i], 0, NUM_MAX, &v[i]) == -1)
 			goto corrupt;
-	if (p || v[3] > 1)
+	if (i < 4 || p || v[3] > 1 || v[4] > 1)
 		goto corrupt;
 	s->uidvalidity = v[0];
 	s->uidnext = v[1];
 	s->exists = v[2];
 	s->changed = (int)v[3];
+	s->pending = (int)v[4];
 	return 0;
 corrupt:
 	warnx("warning: state file %s is corrupt, starting afresh", path);
 	return -1;
 }
 
-/*
- * Atomically: a temporary file beside it, fsync, rename.  A crash or a
- * full disk leaves the old file whole.  Returns -1 with errno set.
- */
+/* Atomically: a temporary file beside it, then rename.  -1 with errno. */
 static int
 state_write(const char *path, const struct state *s)
 {
@@ -1882,16 +2056,16 @@ state_write(const char *path, const struct state *s)
 	ssize_t w;
 	int fd, n, e;
 
-	n = snprintf(buf, sizeof buf, "%lu %lu %lu %d\n", s->uidvalidity,
-	    s->uidnext, s->exists, s->changed);
+	n = snprintf(buf, sizeof buf, "%lu %lu %lu %d %d\n", s->uidvalidity,
+	    s->uidnext, s->exists, s->changed, s->pending);
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= sizeof tmp) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	if ((fd = mkstemp(tmp)) == -1)
 		return -1;
-	if ((w = write(fd, buf, (size_t)n)) != n || fsync(fd) == -1 ||
-	    close(fd) == -1 || rename(tmp, path) == -1) {
+	if ((w = write(fd, buf, (size_t)n)) != n || close(fd) == -1 ||
+	    rename(tmp, path) == -1) {
 		e = w >= 0 && w != n ? ENOSPC : errno;
 		close(fd);
 		unlink(tmp);
@@ -1902,98 +2076,130 @@ state_write(const char *path, const struct state *s)
 }
 
 /*
- * At start: did mail come while nobody watched?  Returns 1 if so (after
- * recording the present), 0 if the state is current.  A server that gives
- * a new UIDVALIDITY at every start can wake us once; after two changes in
- * a row, UIDs mean nothing there and the message count decides.
+ * Before connecting: the directory of the state file exists (missing
+ * parts are made, mode 0700) and is writable, and the file is read.
  */
-static int
-state_check(const char *path, const struct mbox *m)
+static void
+state_open(const char *path)
 {
-	struct state old, cur;
-	int wake;
+	char dir[PATH_MAX], *p;
+	struct stat st;
 
-	cur.uidvalidity = m->uidvalidity;
-	cur.uidnext = m->uidnext;
-	cur.exists = m->exists;
-	cur.changed = 0;
-	if (state_read(path, &old) == -1) {
-		wake = 2;
-	} else if (old.uidvalidity != cur.uidvalidity) {
-		cur.changed = 1;
-		if (old.changed) {
-			wake = cur.exists > old.exists;
-			if (wake)
-				info("new mail while not watching "
-				    "(%lu -> %lu messages)", old.exists,
-				    cur.exists);
-		} else {
-			info("uidvalidity changed (%lu -> %lu)",
-			    old.uidvalidity, cur.uidvalidity);
-			wake = 1;
+	if ((size_t)snprintf(dir, sizeof dir, "%s", path) >= sizeof dir)
+		die(EX_PERM, "state file name too long: %s", clean(path));
+	if (!(p = strrchr(dir, '/')))
+		snprintf(dir, sizeof dir, ".");
+	else if (p == dir)
+		p[1] = '\0';
+	else {
+		/* Each missing part, as mkdir -p would, but private. */
+		*p = '\0';
+		for (p = dir + 1; (p = strchr(p, '/')) != NULL; *p++ = '/') {
+			*p = '\0';
+			if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+				die(EX_PERM, "unable to write state file %s: "
+				    "mkdir %s:", path, dir);
 		}
-	} else if (cur.uidnext > old.uidnext) {
-		info("new mail while not watching (uidnext %lu -> %lu)",
-		    old.uidnext, cur.uidnext);
-		wake = 1;
-	} else {
-		wake = 0;
-		cur.uidnext = old.uidnext > cur.uidnext ? old.uidnext :
-		    cur.uidnext;
-		if (cur.exists == old.exists && !old.changed)
-			return 0;	/* nothing to write */
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			die(EX_PERM, "unable to write state file %s: mkdir %s:",
+			    path, dir);
 	}
-	/*
-	 * A state that cannot be recorded would wake every run for the same
-	 * mail: stop instead (a full disk may pass, so that is temporary).
-	 */
-	uvchanged = cur.changed;
-	if (state_write(path, &cur) == -1)
-		die(errno == ENOSPC || errno == EDQUOT || errno == EIO ?
-		    EX_TEMP : EX_PERM, "unable to write state file %s:", path);
-	if (wake == 2)
-		info("no state yet, recorded uidvalidity %lu uidnext %lu",
-		    cur.uidvalidity, cur.uidnext);
-	return wake != 0;
+	if (access(dir, W_OK | X_OK) == -1)
+		die(EX_PERM, "unable to write state file %s:", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		die(EX_PERM, "unable to write state file %s: not a file", path);
+	haveold = state_read(path, &old) == 0;
 }
 
-/* After new mail in IDLE: the UIDNEXT that covers what arrived. */
+/*
+ * Record the state; a wake is pending until a later start takes it as
+ * handled.  must: a state that cannot be recorded would wake every start
+ * for the same mail, so stop instead (a full disk may pass: temporary).
+ */
 static void
-state_save(void)
+state_save(int pending, int must)
 {
 	struct state s;
 
-	if (!statefile)
-		return;
 	s.uidvalidity = mb.uidvalidity;
-	/*
-	 * Each new message has its own UID >= UIDNEXT, so UIDNEXT plus the
-	 * arrivals is a lower bound of the server's UIDNEXT now, as is the
-	 * highest UID seen plus one.  Never more: that could miss mail.
-	 */
-	s.uidnext = mb.uidnext + mb.arrived;
-	if (mb.uidmax >= s.uidnext && mb.uidmax < NUM_MAX)
-		s.uidnext = mb.uidmax + 1;
+	s.uidnext = mbox_cover(&mb, haveold && old.uidvalidity ==
+	    mb.uidvalidity ? old.uidnext : 0);
 	s.exists = mb.exists;
 	s.changed = uvchanged;
-	/* The mail is real either way; the next start will say more. */
-	if (state_write(statefile, &s) == -1)
-		warnx("warning: unable to write state file %s:", statefile);
+	s.pending = pending;
+	if (haveold && s.uidvalidity == old.uidvalidity &&
+	    s.uidnext == old.uidnext && s.exists == old.exists &&
+	    s.changed == old.changed && s.pending == old.pending)
+		return;		/* nothing new to say */
+	if (state_write(statefile, &s) == 0)
+		return;
+	if (must)
+		die(errno == ENOSPC || errno == EDQUOT || errno == EIO ?
+		    EX_TEMP : EX_PERM, "unable to write state file %s:",
+		    statefile);
+	warnx("warning: unable to write state file %s:", statefile);
+}
+
+/*
+ * After EXAMINE: did mail come while nobody watched, or (-R) was the last
+ * wake not handled?  Returns 1 to wake now.  A server that gives a new
+ * UIDVALIDITY at every start can wake us once; after two changes in a
+ * row, UIDs mean nothing there and the message count decides.
+ */
+static int
+state_start(void)
+{
+	uvchanged = haveold && old.uidvalidity != mb.uidvalidity;
+	if (mb.arrived)
+		return 1;	/* mail inside the EXAMINE response */
+	if (!haveold) {
+		info("no state yet, recorded uidvalidity %lu uidnext %lu",
+		    mb.uidvalidity, mbox_cover(&mb, 0));
+		return 1;
+	}
+	if (uvchanged && !old.changed) {
+		info("uidvalidity changed (%lu -> %lu)", old.uidvalidity,
+		    mb.uidvalidity);
+		return 1;
+	}
+	if (uvchanged && mb.exists > old.exists) {
+		info("new mail while not watching (%lu -> %lu messages)",
+		    old.exists, mb.exists);
+		return 1;
+	}
+	if (!uvchanged && mb.uidnext > old.uidnext) {
+		info("new mail while not watching (uidnext %lu -> %lu)",
+		    old.uidnext, mb.uidnext);
+		return 1;
+	}
+	if (old.pending && rerun) {
+		info("the last wake was not handled, waking again");
+		return 1;
+	}
+	state_save(0, 1);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- */
 /* The steps, in order. */
 
+/* The usage: on stdout, with a pointer on, when -h asked for it. */
 static void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: imapwait [-nqVv] [-a mech] [-C cafile|cadir] "
+	FILE *f = code ? stderr : stdout;
+
+	fprintf(f, "usage: imapwait [-nqRSVv] [-a mech] [-C cafile|cadir] "
 	    "[-c command] [-F sha256]\n"
 	    "                [-k seconds] [-m mailbox] [-P passfile] "
-	    "[-p port] [-r fd] [-S]\n"
+	    "[-p port] [-r fd]\n"
 	    "                [-s statefile] [-t seconds] [-u user] "
 	    "[-w seconds] host\n");
-	exit(EX_PERM);
+	if (!code)
+		fprintf(f, "Waits for new mail; exits 0 new mail, 2 timeout, "
+		    "100 permanent, 111 temporary.\nEvery option is "
+		    "described in imapwait(1): man imapwait\n");
+	exit(code);
 }
 
 static unsigned long
@@ -2004,7 +2210,7 @@ numarg(const char *s, unsigned long lo, unsigned long hi, int opt)
 	if (number(s, lo, hi, &v) == -1) {
 		fprintf(stderr, "imapwait: -%c: not a number from %lu to %lu: "
 		    "%s\n", opt, lo, hi, s);
-		usage();
+		usage(EX_PERM);
 	}
 	return v;
 }
@@ -2016,7 +2222,9 @@ options(int argc, char **argv)
 	unsigned char tmp[32];
 	int c;
 
-	while ((c = getopt(argc, argv, "a:C:c:F:k:m:nP:p:qr:Ss:t:u:Vvw:")) != -1)
+	if (argc > 1 && !strcmp(argv[1], "--help"))
+		usage(0);
+	while ((c = getopt(argc, argv, "a:C:c:F:hk:m:nP:p:qRr:Ss:t:u:Vvw:")) != -1)
 		switch (c) {
 		case 'a':
 			if (!strcasecmp(optarg, "login"))
@@ -2030,7 +2238,7 @@ options(int argc, char **argv)
 			else {
 				fprintf(stderr, "imapwait: -a: unknown "
 				    "mechanism: %s\n", optarg);
-				usage();
+				usage(EX_PERM);
 			}
 			break;
 		case 'C': cafile = optarg; break;
@@ -2039,7 +2247,7 @@ options(int argc, char **argv)
 			if (parsepin(optarg, tmp) == -1) {
 				fprintf(stderr, "imapwait: -F: not a SHA-256 "
 				    "fingerprint: %s\n", optarg);
-				usage();
+				usage(EX_PERM);
 			}
 			pin = optarg;
 			break;
@@ -2052,14 +2260,16 @@ options(int argc, char **argv)
 			    numarg(optarg, 1, 65535, c));
 			port = portbuf;
 			break;
+		case 'h': usage(0); break;
 		case 'q': quiet = 1; break;
+		case 'R': rerun = 1; break;
 		case 'r':
 			readyfd = (int)numarg(optarg, 0, INT_MAX, c);
 			/* Not for the password command's children. */
 			if (fcntl(readyfd, F_SETFD, FD_CLOEXEC) == -1) {
 				fprintf(stderr, "imapwait: -r: %d is not an "
 				    "open file descriptor\n", readyfd);
-				usage();
+				usage(EX_PERM);
 			}
 			break;
 		case 'S': starttls = 1; break;
@@ -2072,21 +2282,21 @@ options(int argc, char **argv)
 			exit(0);
 		case 'v': verbose = 1; break;
 		case 'w': steptime = numarg(optarg, 1, 3600, c); break;
-		default: usage();
+		default: usage(EX_PERM);
 		}
 	if (argc - optind != 1 || !*argv[optind])
-		usage();
+		usage(EX_PERM);
 	host = argv[optind];
 	/* One colon is host:port (an IPv6 literal has more, no brackets). */
 	if (strchr(host, '[') || (strchr(host, ':') &&
 	    strchr(host, ':') == strrchr(host, ':'))) {
 		fprintf(stderr, "imapwait: %s: a host, not host:port: use -p "
 		    "for the port\n", host);
-		usage();
+		usage(EX_PERM);
 	}
 	if (strlen(host) > HOST_MAX) {
 		fprintf(stderr, "imapwait: host name too long\n");
-		usage();
+		usage(EX_PERM);
 	}
 	snprintf(tlsname, sizeof tlsname, "%s", host);
 	if (strlen(tlsname) > 1 && tlsname[strlen(tlsname) - 1] == '.')
@@ -2099,17 +2309,17 @@ options(int argc, char **argv)
 		port = starttls ? "143" : "993";
 	if (passcmd && passfile) {
 		fprintf(stderr, "imapwait: -c and -P exclude each other\n");
-		usage();
+		usage(EX_PERM);
 	}
 	if ((mech == M_XOAUTH2 || mech == M_OAUTHBEARER) && !passcmd &&
 	    !passfile) {
 		fprintf(stderr, "imapwait: -a %s needs a token from -c or -P\n",
 		    mech == M_XOAUTH2 ? "xoauth2" : "oauthbearer");
-		usage();
+		usage(EX_PERM);
 	}
 	if (user && strpbrk(user, "\r\n")) {
 		fprintf(stderr, "imapwait: -u: bad user name\n");
-		usage();
+		usage(EX_PERM);
 	}
 }
 
@@ -2196,14 +2406,12 @@ greeting(void)
 
 	deadline(steptime);
 	if (nextresp(&r) == -1) {
-		if (starttls && io_why == IO_TIME)
+		if (starttls && io.why == IO_TIME)
 			tls_sniff();
-		io_die("greeting");
+		io_fail("greeting");
 	}
 	if (r.type != R_UNTAGGED)
 		die(EX_TEMP, "protocol error: bad greeting: %s", clean(line));
-	if (r.status == S_BYE)
-		die(EX_TEMP, "server closed the connection: %s", byetext);
 	if (r.status != S_OK && r.status != S_PREAUTH)
 		die(EX_TEMP, "protocol error: bad greeting: %s", clean(line));
 	preauth = r.status == S_PREAUTH;
@@ -2328,9 +2536,6 @@ authenticate(struct resp *rp, const char *name, const char *ir, size_t irlen)
 		sendcmd(NULL, "AUTHENTICATE %s", name);
 	for (;;) {
 		needresp(&r, "AUTHENTICATE");
-		if (r.type == R_UNTAGGED && r.status == S_BYE)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
 		if (r.type == R_TAGGED)
 			break;
 		if (r.type != R_CONT)
@@ -2348,8 +2553,6 @@ authenticate(struct resp *rp, const char *name, const char *ir, size_t irlen)
 		}
 	}
 	explicit_bzero(enc, strlen(enc));
-	if (r.tag != tagno)
-		die(EX_TEMP, "protocol error: unexpected tag a%lu", r.tag);
 	if (r.status != S_OK)
 		die(failcode(&r, EX_PERM), "login failed: %s", clean(r.text));
 	*rp = r;
@@ -2443,153 +2646,167 @@ examine(void)
 	    quote(q, sizeof q, name) == -1)
 		die(EX_PERM, "bad mailbox name: %s", clean(mailbox));
 	deadline(steptime);
+	mb.phase = MB_EXAMINING;
 	sendcmd(NULL, "EXAMINE %s", q);
 	tagged(&r, "EXAMINE");
 	if (r.status != S_OK)
 		die(failcode(&r, EX_PERM), "unable to examine mailbox: %s",
 		    clean(r.text));
-	mb.examined = 1;
+	mb.phase = MB_OPEN;
+	mb.counting = 1;
 	if (!mb.uidnext && mb.exists) {
 		/* No [UIDNEXT]: the highest UID tells it as well. */
+		mb.askuid = 1;
 		sendcmd(NULL, "UID FETCH * (UID)");
 		tagged(&r, "UID FETCH");
-		if (mb.uidmax && mb.uidmax < NUM_MAX)
-			mb.uidnext = mb.uidmax + 1;
+		mb.askuid = 0;
 	}
-}
-
-/* Bounded: send DONE or LOGOUT and wait for its tagged reply. */
-static void
-endcmd(const char *cmd)
-{
-	struct resp r;
-
-	deadline(steptime < END_MAX ? steptime : END_MAX);
-	if (!strcmp(cmd, "DONE")) {
-		trace("C", "DONE");
-		sendraw("DONE\r\n", 6);
-	} else
-		sendcmd(NULL, "%s", cmd);
-	while (nextresp(&r) == 0)
-		if (r.type == R_TAGGED)
-			break;
-}
-
-static void
-logout(void)
-{
-	io_why = IO_OK;
-	endcmd("LOGOUT");
-	mbedtls_ssl_close_notify(&ssl);
 }
 
 static void
 ready(void)
 {
-	info("idling (%lu messages)", mb.exists);
+	info("idling (%lu message%s)", mb.exists, mb.exists == 1 ? "" : "s");
 	if (readyfd >= 0) {
+		/* A reader that has gone away must not kill us. */
+		signal(SIGPIPE, SIG_IGN);
 		(void)!write(readyfd, "\n", 1);
 		close(readyfd);
 		readyfd = -1;
 	}
 }
 
-/* New mail: record it, tell the server, go.  No reply is awaited. */
-static void
-newmail(unsigned long before)
+/*
+ * Goodbye, bounded: DONE (cmd NULL) or a command, then its tagged reply.
+ * What comes meanwhile still counts: mail, or a second signal.  Returns
+ * -1 if the goodbye failed; that ends the goodbye, never the outcome.
+ */
+static int
+farewell(const char *cmd)
 {
-	static char bye[32];
-	int n;
+	struct resp r;
 
-	state_save();
-	info("new mail (%lu -> %lu)", before, mb.exists);
-	n = snprintf(bye, sizeof bye, "DONE\r\na%lu LOGOUT\r\n", ++tagno);
-	trace("C", "DONE");
-	if (tls_on)
-		mbedtls_ssl_write(&ssl, (unsigned char *)bye, (size_t)n);
+	deadline(steptime < END_MAX ? steptime : END_MAX);
+	if (cmd) {
+		snprintf(cmdbuf, sizeof cmdbuf, "a%lu %s", ++tagno, cmd);
+		trace("C", cmdbuf);
+		strcat(cmdbuf, "\r\n");
+	} else {
+		snprintf(cmdbuf, sizeof cmdbuf, "DONE\r\n");
+		trace("C", "DONE");
+		idling = 0;
+	}
+	if (trysend(cmdbuf, strlen(cmdbuf)) == -1)
+		return -1;
+	do
+		if (nextresp(&r) == -1)
+			return -1;
+	while (r.type != R_TAGGED);
+	return 0;
+}
+
+/*
+ * The end of every session that got as far as EXAMINE, for each outcome.
+ * New mail: recorded first, then DONE and LOGOUT sent with no reply
+ * awaited (the outcome is decided).  The deadline or a signal: DONE and
+ * LOGOUT, each awaited briefly; mail in their replies still wakes.  A
+ * signal wins over everything: nothing is recorded, the supervisor sees
+ * us die by it, and the next start finds the mail on the server.
+ */
+static void
+finish(int code)
+{
+	static char bye[48];
+	int sig = gotsig;
+
+	gotsig = 0;
+	ending = 1;
+	if (code != EX_NEWMAIL) {
+		if ((!idling || farewell(NULL) == 0) && !mb.arrived &&
+		    !gotsig && farewell("LOGOUT") == 0)
+			mbedtls_ssl_close_notify(&ssl);
+		if (!sig)
+			sig = gotsig;
+		if (mb.arrived)
+			code = EX_NEWMAIL;
+	}
+	if (sig) {
+		/* Die by the signal: the supervisor must see it. */
+		signal(sig, SIG_DFL);
+		sigemptyset(&waitmask);
+		sigaddset(&waitmask, sig);
+		sigprocmask(SIG_UNBLOCK, &waitmask, NULL);
+		raise(sig);
+		die(EX_TEMP, "killed by signal %d", sig);
+	}
+	if (code == EX_TIMEOUT)
+		info("timed out after %lu second%s", timeout,
+		    timeout == 1 ? "" : "s");
+	if (code != EX_NEWMAIL)
+		exit(code);
+	if (statefile)
+		state_save(1, !mb.arrived);
+	if (mb.arrived)
+		info("new mail (%lu -> %lu)", mb.before, mb.exists);
+	/* No reply awaited, and a failure here changes nothing. */
+	snprintf(bye, sizeof bye, "%sa%lu LOGOUT\r\n", idling ? "DONE\r\n" :
+	    "", ++tagno);
+	trace("C", idling ? "DONE" : "LOGOUT");
+	(void)trysend(bye, strlen(bye));
 	exit(EX_NEWMAIL);
 }
 
+/* Signals from here on end the session politely; they wait in ppoll. */
+static void
+catchsignals(void)
+{
+	sigset_t block;
+
+	graceful = 1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+}
+
+/* IDLE, then the wait: new mail, the deadline, a signal, or a failure. */
 static void
 idle(void)
 {
 	struct resp r;
-	unsigned long before = mb.exists - mb.arrived;
-	unsigned long idletag;
 
 	deadline(steptime);
 	sendcmd(NULL, "IDLE");
-	idletag = tagno;
-	for (;;) {
+	do {
 		needresp(&r, "IDLE");
-		if (r.type == R_UNTAGGED && r.status == S_BYE)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
 		if (r.type == R_TAGGED)
 			die(failcode(&r, EX_PERM), "IDLE failed: %s",
 			    clean(r.text));
-		if (r.type == R_CONT)
-			break;
-	}
+	} while (r.type != R_CONT);
+	idling = 1;
 	if (mb.arrived)
-		newmail(before);
-
-	/* From here signals end IDLE politely; they wait in ppoll. */
-	graceful = 1;
-	{
-		sigset_t block;
-
-		sigemptyset(&block);
-		sigaddset(&block, SIGTERM);
-		sigaddset(&block, SIGINT);
-		sigprocmask(SIG_BLOCK, &block, &waitmask);
-		sigdelset(&waitmask, SIGTERM);
-		sigdelset(&waitmask, SIGINT);
-	}
+		finish(EX_NEWMAIL);	/* between EXAMINE and IDLE */
+	catchsignals();
 #ifdef __GLIBC__
 	/* The handshake's freed memory goes back to the kernel. */
 	malloc_trim(0);
 #endif
 	deadline(timeout);
 	ready();
-	for (;;) {
-		before = mb.exists;
-		if (nextresp(&r) == -1)
-			break;
-		if (r.type == R_UNTAGGED && r.status == S_BYE)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
+	while (nextresp(&r) == 0) {
 		if (r.type == R_TAGGED)
 			die(EX_TEMP, "protocol error: server ended IDLE: %s",
 			    clean(line));
 		if (mb.arrived)
-			newmail(before);
+			finish(EX_NEWMAIL);
 	}
-	if (io_why == IO_TIME) {
-		tagno = idletag;
-		endcmd("DONE");
-		if (mb.arrived)		/* just in time */
-			newmail(mb.exists - mb.arrived);
-		logout();
-		info("timed out after %lu seconds", timeout);
-		exit(EX_TIMEOUT);
-	}
-	if (io_why == IO_SIG) {
-		int sig = gotsig;
-
-		gotsig = 0;
-		tagno = idletag;
-		endcmd("DONE");
-		logout();
-		/* Die by the signal: the supervisor must see it. */
-		signal(sig, SIG_DFL);
-		sigemptyset(&waitmask);
-		sigaddset(&waitmask, sig);
-		raise(sig);
-		sigprocmask(SIG_UNBLOCK, &waitmask, NULL);
-		die(EX_TEMP, "killed by signal %d", sig);
-	}
-	io_die("IDLE");
+	if (io.why == IO_TIME)
+		finish(EX_TIMEOUT);
+	if (io.why == IO_SIG)
+		finish(EX_TEMP);
+	io_fail("IDLE");
 }
 
 #ifndef IMAPWAIT_NO_MAIN
@@ -2613,6 +2830,8 @@ main(int argc, char **argv)
 		exit(fflush(stdout) == 0 ? 0 : EX_TEMP);
 	}
 	setlabel();
+	if (statefile)
+		state_open(statefile);
 	tls_init();
 	connect_host();
 	if (starttls)
@@ -2625,10 +2844,8 @@ main(int argc, char **argv)
 		greeting();
 	login();
 	examine();
-	if (statefile && state_check(statefile, &mb)) {
-		logout();
-		exit(EX_NEWMAIL);
-	}
+	if ((statefile && state_start()) || mb.arrived)
+		finish(EX_NEWMAIL);
 	idle();
 	return EX_TEMP;
 }
