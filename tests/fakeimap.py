@@ -250,6 +250,9 @@ SCENARIOS = {
     'greeting-stall': {'greeting': [stall]},                          # 111 -w
     'preauth': {'greeting': ['* PREAUTH [CAPABILITY {caps}] Logged in as alice'],
                 'idling': [sleep(1), NEW_MAIL]},                     # 0, no LOGIN
+    # the same, idling until the client ends it
+    'preauth-idle': {'greeting': ['* PREAUTH [CAPABILITY {caps}] '
+                                  'Logged in as alice']},
     'examine-no': {'examine': ['{tag} NO [NONEXISTENT] Mailbox does not exist']},
     'examine-bad': {'examine': ['{tag} BAD Invalid mailbox name']},   # 100
     'examine-unavailable': {'examine': ['{tag} NO [UNAVAILABLE] '
