@@ -11,7 +11,7 @@ set -u
 
 pkgs='make gcc libc6-dev libmbedtls-dev dovecot-imapd openssl valgrind
 python3 iproute2 shellcheck mandoc clang libclang-rt-14-dev time
-ca-certificates runit daemontools s6'
+ca-certificates runit daemontools s6 getmail6 dovecot-lmtpd'
 
 missing=
 for p in $pkgs; do
@@ -40,9 +40,9 @@ if [ ! -e "$policy" ]; then
 fi
 
 echo "tests/deps.sh: installing$missing" >&2
-apt-get update -q || exit 1
+apt-get update -q -o DPkg::Lock::Timeout=600 || exit 1
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing || exit 1
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends $missing || exit 1
 
 if [ -n "$ours" ]; then
 	rm -f "$policy"

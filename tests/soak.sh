@@ -21,6 +21,7 @@
 #   SOAK_PORT      first port tried (18993); the server takes it and the
 #                  next, the relay 2 per account after those
 #   SOAK_RESULTS   write the report as SOAK_RESULTS.md and .json
+#   SOAK_IMAPWAIT  the binary to soak (default: make, then ./imapwait)
 #   SOAK_DIR       scratch directory (default /tmp/imapwait-soak.XXXXXX,
 #                  removed after a clean run unless SOAK_KEEP=1)
 #
@@ -62,7 +63,14 @@ dir=$(cd "$dir" && pwd)
 dv=$dir/dovecot
 rm -rf "$dv"
 
+driver=
 cleanup() {
+	# the driver stops what it started itself: pass the signal on
+	if [ -n "$driver" ]; then
+		kill -TERM "$driver" 2>/dev/null
+		wait "$driver"
+		driver=
+	fi
 	sh "$top/tests/dovecot.sh" stop "$dv" >/dev/null 2>&1
 }
 trap cleanup EXIT
@@ -70,8 +78,12 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 # a snapshot of the binary: the tree's may be rebuilt while this runs
-make -s imapwait >"$dir/make.log" 2>&1 || { cat "$dir/make.log" >&2; exit 1; }
-cp imapwait "$dir/imapwait"
+if [ -n "${SOAK_IMAPWAIT:-}" ]; then
+	cp "$SOAK_IMAPWAIT" "$dir/imapwait" || exit 1
+else
+	make -s imapwait >"$dir/make.log" 2>&1 || { cat "$dir/make.log" >&2; exit 1; }
+	cp imapwait "$dir/imapwait"
+fi
 
 # the first base with the server's two ports and the relay's free
 need=$((2 + 2 * accounts))
@@ -141,10 +153,14 @@ until ss -Hltn "sport = :$port" | grep -q . && [ -S "$dv/run/lmtp" ]; do
 	sleep 0.1
 done
 
+# in the background, so that a signal reaches this script at once
 SOAK_TOP=$top SOAK_RUN=$dir SOAK_DOVECOT=$dv SOAK_PORTBASE=$port \
 	SOAK_ACCOUNTS=$accounts SOAK_PASS=$dv/soak.pass \
-	python3 tests/soak.py
+	python3 tests/soak.py </dev/null &
+driver=$!
+wait "$driver"
 status=$?
+driver=
 cleanup
 trap - EXIT
 if [ "$status" -eq 0 ] && [ -n "$own_dir" ] && [ "${SOAK_KEEP:-}" != 1 ]; then

@@ -54,6 +54,9 @@ class Pair:
         self.dead = upstream is None
         self.out = {client: b"", upstream: b""} if upstream else {client: b""}
         self.peer = {client: upstream, upstream: client} if upstream else {}
+        self.eof = set()        # sides that sent their FIN
+        self.shut = set()       # sides we sent a FIN to
+        self.idle = set()       # sides with nothing to wait for, unregistered
         pairs.append(self)
         for s in self.out:
             s.setblocking(False)
@@ -70,19 +73,27 @@ class Pair:
         self.dead = True
         up = self.upstream
         self.upstream = None
-        sel.unregister(up)
+        if up in self.idle:
+            self.idle.discard(up)
+        else:
+            sel.unregister(up)
         up.close()
+        if self.client in self.idle:
+            self.idle.discard(self.client)
+            sel.register(self.client, selectors.EVENT_READ, self)
         self.out = {self.client: b""}
         self.peer = {}
         sel.modify(self.client, selectors.EVENT_READ, self)
 
     def close(self):
         for s in list(self.out):
-            try:
-                sel.unregister(s)
-            except (KeyError, ValueError):
-                pass
+            if s not in self.idle:
+                try:
+                    sel.unregister(s)
+                except (KeyError, ValueError):
+                    pass
             s.close()
+        self.idle = set()
         self.out = {}
         if self in pairs:
             pairs.remove(self)
@@ -91,13 +102,33 @@ class Pair:
         if self.dead:
             return
         for s in self.out:
+            peer = self.other(s)
+            if self.out[s] == b"" and peer in self.eof and s not in self.shut:
+                # what the peer sent before its FIN is through: pass it on
+                self.shut.add(s)
+                try:
+                    s.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+        if len(self.eof) == 2 and not any(self.out.values()):
+            self.close()
+            return
+        for s in self.out:
             ev = 0
             # stop reading a side whose peer is not draining
-            if len(self.out[self.other(s)]) < MAXBUF:
+            if s not in self.eof and len(self.out[self.other(s)]) < MAXBUF:
                 ev |= selectors.EVENT_READ
             if self.out[s]:
                 ev |= selectors.EVENT_WRITE
-            sel.modify(s, ev or selectors.EVENT_READ, self)
+            if s in self.idle:
+                if ev:
+                    self.idle.discard(s)
+                    sel.register(s, ev, self)
+            elif ev:
+                sel.modify(s, ev, self)
+            else:
+                sel.unregister(s)
+                self.idle.add(s)
 
     def event(self, s, mask):
         if s not in self.out:
@@ -113,10 +144,10 @@ class Pair:
         try:
             if mask & selectors.EVENT_READ:
                 data = s.recv(BUF)
-                if not data:
-                    self.close()
-                    return
-                self.out[self.other(s)] += data
+                if data:
+                    self.out[self.other(s)] += data
+                else:
+                    self.eof.add(s)
             if mask & selectors.EVENT_WRITE and self.out[s]:
                 n = s.send(self.out[s])
                 self.out[s] = self.out[s][n:]
