@@ -11,10 +11,16 @@
  * by that signal.
  */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -51,7 +57,7 @@
 #endif
 
 #ifndef VERSION
-#define VERSION "0.1"
+#define VERSION "0.2"
 #endif
 
 /* Exit codes: a contract, never changed. */
@@ -98,19 +104,29 @@ struct resp {
 	const char *text;	/* human-readable rest */
 };
 
-/* What this connection knows of the mailbox. */
+/*
+ * What this connection knows of the mailbox.  Every message that arrives
+ * after uidnext was learnt has a UID of at least uidnext, each its own, so
+ * uidnext + since is a lower bound of the server's UIDNEXT; so is floor.
+ */
 struct mbox {
 	unsigned long exists;	/* messages, as of the last EXISTS/EXPUNGE */
 	unsigned long arrived;	/* rises of EXISTS since EXAMINE */
-	unsigned long uidvalidity, uidnext;
-	unsigned long uidmax;	/* the highest UID a FETCH showed */
-	int examined;		/* EXAMINE done: rises are new mail */
+	unsigned long before;	/* the count just before the first rise */
+	unsigned long uidvalidity;
+	unsigned long uidnext;	/* from EXAMINE's [UIDNEXT]; 0: unknown */
+	unsigned long since;	/* arrivals after uidnext was learnt */
+	unsigned long floor;	/* a later [UIDNEXT]; a FETCH's UID + 1 */
+	enum { MB_CLOSED, MB_EXAMINING, MB_OPEN } phase;
+	int counting;		/* EXAMINE gave a count: rises are new mail */
+	int askuid;		/* UID FETCH * sent: its UID sets uidnext */
 };
 
-/* The state file's contents. */
+/* The state file's contents: "uidvalidity uidnext exists changed pending". */
 struct state {
 	unsigned long uidvalidity, uidnext, exists;
 	int changed;		/* UIDVALIDITY differed at the last start */
+	int pending;		/* a wake not yet known to be handled */
 };
 
 static void die(int, const char *, ...)
@@ -125,7 +141,8 @@ static void sendcmd(const char *, const char *, ...)
 static const char *host, *port, *mailbox = "INBOX", *user;
 static const char *cafile, *passcmd, *passfile, *statefile, *pin;
 static enum mech mech = M_DEFAULT;
-static int quiet, verbose, starttls, readyfd = -1;
+static int quiet, verbose, starttls, rerun, readyfd = -1;
+static int nameonly;			/* -n: print the login name, exit */
 static unsigned long timeout = DEF_TIMEOUT, steptime = DEF_STEP;
 static unsigned long keepalive = DEF_KEEPALIVE;
 
@@ -143,15 +160,24 @@ static int sock = -1, tfd = -1;		/* socket; deadline timer */
 static int tls_on;			/* bytes go through ssl */
 static unsigned long tagno;		/* tag of the last command sent */
 static unsigned caps;			/* CAP_* of the server */
-static char byetext[256];		/* text of a BYE, for the error */
 static int preauth;			/* the greeting was PREAUTH */
+static int idling;			/* IDLE accepted, DONE not yet sent */
+static int ending;			/* saying goodbye: BYE is expected */
 static int graceful;			/* signals are caught, not fatal */
 static volatile sig_atomic_t gotsig;
 static sigset_t waitmask;		/* mask while sleeping in ppoll */
-static enum { IO_OK, IO_EOF, IO_TIME, IO_SIG, IO_ERR, IO_TLS, IO_PROTO } io_why;
-static int io_err;			/* errno or mbedtls code */
-static char protoerr[256];		/* IO_PROTO: what was wrong */
+/* Why the last read or write failed; io_fail() makes it a message. */
+static struct {
+	enum {
+		IO_OK, IO_EOF, IO_TIME, IO_SIG, IO_ERR, IO_TLS, IO_PROTO,
+		IO_BYE
+	} why;
+	int err;			/* IO_ERR: errno; IO_TLS: mbedTLS's */
+	char text[256];			/* IO_PROTO: what; IO_BYE: its text */
+} io;
 static struct mbox mb;
+static struct state old;		/* the state file as found at start */
+static int haveold;			/* ... if it was there and sound */
 static int uvchanged;			/* the state's "changed", as recorded */
 
 static unsigned char rbuf[READ_BUF];	/* bytes read, not yet consumed */
@@ -214,15 +240,57 @@ info(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Server text made safe for a log line: printable ASCII only, bounded. */
-static const char *
-clean(const char *s)
+/* The length of a valid UTF-8 sequence at s (not ASCII), or 0. */
+static size_t
+utf8len(const unsigned char *s)
 {
-	static char buf[200];
-	size_t i;
+	unsigned long cp;
+	size_t n, i;
 
-	for (i = 0; s[i] && i < sizeof buf - 1; i++)
-		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (cp >= 0x80 && cp < 0xa0))
+		return 0;
+	return n;
+}
+
+/*
+ * Server text made safe for a log line, bounded: valid UTF-8 as it is,
+ * control characters and invalid bytes as \xNN.
+ */
+static const char *
+clean(const char *str)
+{
+	static char buf[256];
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	for (; *s && i < sizeof buf - 5; s += n) {
+		n = *s >= 0x80 ? utf8len(s) : 1;
+		if (n > 1 && i + n < sizeof buf) {
+			memcpy(buf + i, s, n);
+			i += n;
+		} else if (n == 1 && *s >= 0x20 && *s < 0x7f) {
+			buf[i++] = (char)*s;
+		} else {
+			snprintf(buf + i, sizeof buf - i, "\\x%02x", *s);
+			i += 4;
+			n = 1;
+		}
+	}
 	buf[i] = '\0';
 	return buf;
 }
@@ -258,10 +326,13 @@ imapnum(const char **p, unsigned long *v)
 
 	if (!isdigit((unsigned char)*s))
 		return -1;
+	/* Checked before it can wrap: unsigned long may be 32 bits. */
 	for (; isdigit((unsigned char)*s); s++) {
-		n = n * 10 + (unsigned long)(*s - '0');
-		if (n > NUM_MAX)
+		unsigned long d = (unsigned long)(*s - '0');
+
+		if (n > (NUM_MAX - d) / 10)
 			return -1;
+		n = n * 10 + d;
 	}
 	*p = s;
 	*v = n;
@@ -348,12 +419,12 @@ net_send(void *ctx, const unsigned char *b, size_t n)
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN) {
-			io_why = IO_ERR;
-			io_err = errno;
+			io.why = IO_ERR;
+			io.err = errno;
 			return MBEDTLS_ERR_NET_SEND_FAILED;
 		}
 		if ((w = waitfor(POLLOUT)) <= 0) {
-			io_why = w ? IO_SIG : IO_TIME;
+			io.why = w ? IO_SIG : IO_TIME;
 			return MBEDTLS_ERR_NET_SEND_FAILED;
 		}
 	}
@@ -371,18 +442,18 @@ net_recv(void *ctx, unsigned char *b, size_t n)
 		if (r > 0)
 			return (int)r;
 		if (r == 0) {
-			io_why = IO_EOF;
+			io.why = IO_EOF;
 			return 0;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN) {
-			io_why = IO_ERR;
-			io_err = errno;
+			io.why = IO_ERR;
+			io.err = errno;
 			return MBEDTLS_ERR_NET_RECV_FAILED;
 		}
 		if ((w = waitfor(POLLIN)) <= 0) {
-			io_why = w ? IO_SIG : IO_TIME;
+			io.why = w ? IO_SIG : IO_TIME;
 			return MBEDTLS_ERR_NET_RECV_FAILED;
 		}
 	}
@@ -471,28 +542,40 @@ tls_init(void)
 	mbedtls_ssl_set_bio(&ssl, NULL, net_send, net_recv, NULL);
 }
 
-/* An I/O failure: why, as a message, and with which exit code. */
+/*
+ * The one place where a failed read or write becomes a message and an
+ * exit code: all of them are temporary, the server or the network may
+ * recover.
+ */
 static void
-io_die(const char *what)
+io_fail(const char *what)
 {
-	switch (io_why) {
+	switch (io.why) {
 	case IO_TIME:
 		die(EX_TEMP, "timed out waiting for the server (%s)", what);
 	case IO_SIG:
 		die(EX_TEMP, "interrupted (%s)", what);
 	case IO_ERR:
-		errno = io_err;
+		errno = io.err;
 		die(EX_TEMP, "connection lost (%s):", what);
 	case IO_TLS:
-		die(EX_TEMP, "TLS error (%s): %s", what, tls_strerror(io_err));
+		die(EX_TEMP, "TLS error (%s): %s", what, tls_strerror(io.err));
 	case IO_PROTO:
-		die(EX_TEMP, "protocol error: %s", protoerr);
+		die(EX_TEMP, "protocol error: %s", io.text);
+	case IO_BYE:
+		die(EX_TEMP, "server closed the connection: %s", io.text);
 	default:
-		if (*byetext)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
 		die(EX_TEMP, "connection closed (%s)", what);
 	}
+}
+
+/* A protocol error, described for io_fail(). */
+static int
+badproto(const char *what)
+{
+	io.why = IO_PROTO;
+	snprintf(io.text, sizeof io.text, "%s", what);
+	return -1;
 }
 
 static void
@@ -500,13 +583,13 @@ tls_handshake(void)
 {
 	int ret;
 
-	io_why = IO_OK;
+	io.why = IO_OK;
 	while ((ret = mbedtls_ssl_handshake(&ssl)) != 0) {
 		if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
 		    ret == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
-		if (io_why != IO_OK)
-			io_die("TLS handshake");
+		if (io.why != IO_OK)
+			io_fail("TLS handshake");
 		if (ret == MBEDTLS_ERR_SSL_CONN_EOF)
 			die(EX_TEMP, "TLS handshake failed: connection closed");
 		/* The peer speaks no TLS we accept: retrying cannot help. */
@@ -716,7 +799,7 @@ net_read(unsigned char *b, size_t n)
 		r = mbedtls_ssl_read(&ssl, b, n);
 		if (r >= 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
 			if (r <= 0)
-				io_why = IO_EOF;
+				io.why = IO_EOF;
 			return r > 0 ? r : 0;
 		}
 		if (r == MBEDTLS_ERR_SSL_WANT_READ ||
@@ -726,9 +809,9 @@ net_read(unsigned char *b, size_t n)
 		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
 			continue;
 #endif
-		if (io_why == IO_OK) {
-			io_why = IO_TLS;
-			io_err = r;
+		if (io.why == IO_OK) {
+			io.why = IO_TLS;
+			io.err = r;
 		}
 		return -1;
 	}
@@ -737,17 +820,17 @@ net_read(unsigned char *b, size_t n)
 /* The source of server bytes; the fuzzer substitutes its own. */
 static int (*readfn)(unsigned char *, size_t) = net_read;
 
-/* Next byte, or -1 with io_why set. */
+/* Next byte, or -1 with io.why set. */
 static int
 getbyte(void)
 {
 	int r;
 
 	if (rpos == rlen) {
-		io_why = IO_OK;
+		io.why = IO_OK;
 		if ((r = readfn(rbuf, sizeof rbuf)) <= 0) {
-			if (io_why == IO_OK)
-				io_why = IO_EOF;
+			if (io.why == IO_OK)
+				io.why = IO_EOF;
 			return -1;
 		}
 		rpos = 0;
@@ -779,55 +862,52 @@ literal(const char *l, size_t len, unsigned long *n)
 /*
  * Read one response into line[], with each literal's contents dropped
  * (its "{n}" stays, the text after it is appended): what a literal holds
- * is data, never a response.  Returns its length, or -1 with io_why set
- * (or IO_OK for a protocol error, described in *err).
+ * is data, never a response.  Returns its length, or -1 with io.why set.
+ * A read cut short by the deadline or a signal resumes where it stopped,
+ * so that the rest of a literal is never taken for responses.
  */
+static size_t rdlen;		/* bytes of the response read so far */
+static unsigned long rdskip;	/* literal bytes still to drop */
+
 static long
-readline(const char **err)
+readline(void)
 {
-	size_t len = 0;
+	size_t k;
 	unsigned long n;
 	int c, lit;
 
 	for (;;) {
-		while ((c = getbyte()) != '\n') {
-			if (c < 0)
-				return -1;
-			if (c == '\0') {
-				*err = "NUL byte from the server";
-				io_why = IO_OK;
-				return -1;
-			}
-			if (len == LINE_MAX_LEN) {
-				*err = "response too long";
-				io_why = IO_OK;
-				return -1;
-			}
-			line[len++] = (char)c;
-		}
-		if (len && line[len - 1] == '\r')
-			len--;
-		line[len] = '\0';
-		if ((lit = literal(line, len, &n)) == 0)
-			return (long)len;
-		if (lit < 0 || n > LITERAL_MAX) {
-			*err = "literal too large";
-			io_why = IO_OK;
-			return -1;
-		}
-		while (n > 0) {
-			size_t k;
-
+		while (rdskip > 0) {
 			if (rpos == rlen) {
 				if ((c = getbyte()) < 0)
 					return -1;
-				n--;
+				rdskip--;
 				continue;
 			}
-			k = rlen - rpos < n ? rlen - rpos : n;
+			k = rlen - rpos < rdskip ? rlen - rpos : rdskip;
 			rpos += k;
-			n -= k;
+			rdskip -= k;
 		}
+		while ((c = getbyte()) != '\n') {
+			if (c < 0)
+				return -1;
+			if (c == '\0')
+				return badproto("NUL byte from the server");
+			if (rdlen == LINE_MAX_LEN)
+				return badproto("response too long");
+			line[rdlen++] = (char)c;
+		}
+		if (rdlen && line[rdlen - 1] == '\r')
+			rdlen--;
+		line[rdlen] = '\0';
+		if ((lit = literal(line, rdlen, &n)) == 0) {
+			n = rdlen;
+			rdlen = 0;
+			return (long)n;
+		}
+		if (lit < 0 || n > LITERAL_MAX)
+			return badproto("literal too large");
+		rdskip = n;
 	}
 }
 
@@ -889,21 +969,68 @@ scanstatus(char *s, struct resp *r)
 	return 0;
 }
 
-/* The UID in a FETCH's parenthesized list, if it is there. */
-static void
-scanfetch(const char *s, struct resp *r)
+/*
+ * Past one value of a FETCH attribute list: an atom, a number, NIL, a
+ * literal's "{n}" (its contents are already dropped), a quoted string,
+ * or a parenthesized list of those.  NULL if it is malformed.
+ */
+static const char *
+skipvalue(const char *p)
 {
-	const char *p;
+	int depth = 0;
 
-	if (*s++ != '(')
+	do {
+		if (*p == '"') {
+			for (p++; *p != '"'; p++)
+				if (!*p || (*p == '\\' && !*++p))
+					return NULL;
+			p++;
+		} else if (*p == '(') {
+			depth++;
+			p++;
+		} else if (*p == ')' || *p == ' ') {
+			if (depth == 0)
+				return NULL;
+			depth -= *p++ == ')';
+		} else if (*p) {
+			while (*p && !strchr(" ()\"", *p))
+				p++;
+		} else
+			return NULL;
+	} while (depth > 0);
+	return p;
+}
+
+/*
+ * The UID item of a FETCH's attribute list, "(NAME VALUE NAME VALUE ...)":
+ * only a name in its place counts, never a word inside a value (a keyword
+ * "UID" among the FLAGS).  r->uid stays 0 if there is none.
+ */
+static void
+scanfetch(const char *p, struct resp *r)
+{
+	const char *name;
+
+	if (*p++ != '(')
 		return;
-	for (p = s; (p = strcasestr(p, "UID ")) != NULL; p += 4)
-		if (p == s || p[-1] == ' ' || p[-1] == '(') {
-			p += 4;
-			if (imapnum(&p, &r->uid) == -1)
+	while (*p != ')') {
+		/* BODY[HEADER.FIELDS (A B)]<0>: a section is part of the name */
+		for (name = p; *p && *p != ' '; p++)
+			if (*p == '[' && !(p = strchr(p, ']')))
+				return;
+		if (*p++ != ' ')
+			return;
+		if (p - name == 4 && !strncasecmp(name, "UID", 3)) {
+			if (imapnum(&p, &r->uid) == -1 ||
+			    (*p != ' ' && *p != ')'))
 				r->uid = 0;
 			return;
 		}
+		if (!(p = skipvalue(p)))
+			return;
+		if (*p == ' ')
+			p++;
+	}
 }
 
 static int
@@ -930,12 +1057,16 @@ scan(char *l, size_t len, struct resp *r)
 			r->caps = p;
 			return 0;
 		}
-		if (!isdigit((unsigned char)*l)) {
-			r->word = W_OTHER;	/* FLAGS, LIST, RECENT... */
-			return *l ? 0 : -1;
+		if (isalpha((unsigned char)*l)) {
+			/* FLAGS, LIST, SEARCH...; a count needs its number */
+			r->word = W_OTHER;
+			return word(l, "EXISTS", NULL) || word(l, "EXPUNGE",
+			    NULL) || word(l, "FETCH", NULL) || word(l, "RECENT",
+			    NULL) ? -1 : 0;
 		}
 		p = l;
-		if (imapnum(&p, &r->num) == -1 || *p++ != ' ')
+		if (imapnum(&p, &r->num) == -1 || *p++ != ' ' ||
+		    !isalpha((unsigned char)*p))
 			return -1;
 		if (word(p, "EXISTS", NULL))
 			r->word = W_EXISTS;
@@ -985,26 +1116,49 @@ scancaps(const char *s)
 	return c;
 }
 
+/* a + b, saturated at the largest IMAP number */
+static unsigned long
+satadd(unsigned long a, unsigned long b)
+{
+	return a > NUM_MAX - b ? NUM_MAX : a + b;
+}
+
 /*
  * The new-mail state machine: what every untagged response means for the
- * mailbox.  New mail is a rise of the count after EXAMINE; EXPUNGE lowers
- * it; FETCH and keepalives change nothing.  Returns -1 on a malformed
- * count (an EXPUNGE of a message that cannot exist).
+ * mailbox.  New mail is a rise of the count once EXAMINE has given the
+ * first one (a second EXISTS inside its response counts); EXPUNGE lowers
+ * it; FETCH and keepalives change nothing.  UIDNEXT comes from EXAMINE's
+ * [UIDNEXT] (or the UID of "UID FETCH *"); a later [UIDNEXT] or UID is a
+ * floor, never added to.  Returns -1 on a malformed count (an EXPUNGE of
+ * a message that cannot exist).
  */
 static int
 mbox_update(struct mbox *m, const struct resp *r)
 {
-	if (r->type != R_UNTAGGED)
+	unsigned long k;
+
+	if (r->type != R_UNTAGGED || m->phase == MB_CLOSED)
 		return 0;
-	if (r->code == C_UIDVALIDITY)
+	if (r->code == C_UIDVALIDITY && m->phase == MB_EXAMINING)
 		m->uidvalidity = r->codeval;
-	else if (r->code == C_UIDNEXT)
-		m->uidnext = r->codeval;
+	if (r->code == C_UIDNEXT) {
+		if (m->phase == MB_EXAMINING && !m->uidnext) {
+			m->uidnext = r->codeval;
+			m->since = 0;
+		} else if (r->codeval > m->floor)
+			m->floor = r->codeval;
+	}
 	switch (r->word) {
 	case W_EXISTS:
-		if (m->examined && r->num > m->exists)
-			m->arrived += r->num - m->exists;
+		if (m->counting && r->num > m->exists) {
+			k = r->num - m->exists;
+			if (!m->arrived)
+				m->before = m->exists;
+			m->arrived = satadd(m->arrived, k);
+			m->since = satadd(m->since, k);
+		}
 		m->exists = r->num;
+		m->counting = 1;
 		break;
 	case W_EXPUNGE:
 		if (r->num > m->exists)
@@ -1012,8 +1166,16 @@ mbox_update(struct mbox *m, const struct resp *r)
 		m->exists--;
 		break;
 	case W_FETCH:
-		if (r->uid > m->uidmax)
-			m->uidmax = r->uid;
+		if (!r->uid)
+			break;
+		if (m->askuid) {
+			m->askuid = 0;
+			if (satadd(r->uid, 1) > m->uidnext) {
+				m->uidnext = satadd(r->uid, 1);
+				m->since = 0;
+			}
+		} else if (satadd(r->uid, 1) > m->floor)
+			m->floor = satadd(r->uid, 1);
 		break;
 	default:
 		break;
@@ -1021,15 +1183,29 @@ mbox_update(struct mbox *m, const struct resp *r)
 	return 0;
 }
 
+/*
+ * The UIDNEXT that covers every message this connection has seen arrive:
+ * a lower bound of the server's, never more (that could hide mail).
+ * known is a UIDNEXT recorded before, for the same UIDVALIDITY, or 0.
+ */
+static unsigned long
+mbox_cover(const struct mbox *m, unsigned long known)
+{
+	unsigned long c;
+
+	c = satadd(m->uidnext > known ? m->uidnext : known, m->since);
+	return c > m->floor ? c : m->floor;
+}
+
 /* ---------------------------------------------------------------- */
 /* Commands and responses. */
 
-static void
-sendraw(const char *b, size_t n)
+static int
+trysend(const char *b, size_t n)
 {
 	int r;
 
-	io_why = IO_OK;
+	io.why = IO_OK;
 	while (n > 0) {
 		if (tls_on)
 			r = mbedtls_ssl_write(&ssl, (const unsigned char *)b, n);
@@ -1039,15 +1215,23 @@ sendraw(const char *b, size_t n)
 		    r == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
 		if (r < 0) {
-			if (io_why == IO_OK) {
-				io_why = IO_TLS;
-				io_err = r;
+			if (io.why == IO_OK) {
+				io.why = IO_TLS;
+				io.err = r;
 			}
-			io_die("sending");
+			return -1;
 		}
 		b += r;
 		n -= (size_t)r;
 	}
+	return 0;
+}
+
+static void
+sendraw(const char *b, size_t n)
+{
+	if (trysend(b, n) == -1)
+		io_fail("sending");
 }
 
 /* Send "aN <fmt>\r\n"; shown, if set, is what the trace prints instead. */
@@ -1078,36 +1262,34 @@ sendcmd(const char *shown, const char *fmt, ...)
 
 /*
  * Read the next response and fold it into what we know: capabilities,
- * the mailbox, a BYE.  Returns 0, or -1 with io_why set (IO_PROTO for
- * anything malformed).
+ * the mailbox.  Returns 0, or -1 with io.why set: IO_PROTO for anything
+ * malformed or a tag we did not send, IO_BYE for a BYE (unless ending).
  */
 static int
 nextresp(struct resp *r)
 {
-	const char *err = NULL;
+	char tag[32];
 	long n;
 
-	if ((n = readline(&err)) < 0) {
-		if (err) {
-			io_why = IO_PROTO;
-			snprintf(protoerr, sizeof protoerr, "%s", err);
-		}
+	if ((n = readline()) < 0)
 		return -1;
-	}
 	trace("S", line);
-	if (scan(line, (size_t)n, r) == -1 || mbox_update(&mb, r) == -1) {
-		io_why = IO_PROTO;
-		snprintf(protoerr, sizeof protoerr, "%s",
-		    *line ? clean(line) : "empty response");
-		return -1;
+	if (scan(line, (size_t)n, r) == -1 || mbox_update(&mb, r) == -1)
+		return badproto(*line ? clean(line) : "empty response");
+	if (r->type == R_TAGGED && r->tag != tagno) {
+		snprintf(tag, sizeof tag, "unexpected tag a%lu", r->tag);
+		return badproto(tag);
 	}
 	if (r->type == R_UNTAGGED && r->word == W_CAPABILITY)
 		caps = scancaps(r->caps);
 	if (r->code == C_CAPABILITY &&
 	    (r->status == S_OK || r->status == S_PREAUTH))
 		caps = scancaps(r->caps);
-	if (r->type == R_UNTAGGED && r->status == S_BYE)
-		snprintf(byetext, sizeof byetext, "%s", clean(r->text));
+	if (r->type == R_UNTAGGED && r->status == S_BYE && !ending) {
+		io.why = IO_BYE;
+		snprintf(io.text, sizeof io.text, "%s", clean(r->text));
+		return -1;
+	}
 	return 0;
 }
 
@@ -1116,25 +1298,16 @@ static void
 needresp(struct resp *r, const char *what)
 {
 	if (nextresp(r) == -1)
-		io_die(what);
+		io_fail(what);
 }
 
 /* Wait for the tagged reply to the last command; untagged ones are folded. */
 static void
 tagged(struct resp *r, const char *what)
 {
-	for (;;) {
+	do
 		needresp(r, what);
-		if (r->type == R_UNTAGGED && r->status == S_BYE)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
-		if (r->type == R_TAGGED) {
-			if (r->tag != tagno)
-				die(EX_TEMP, "protocol error: unexpected tag "
-				    "a%lu", r->tag);
-			return;
-		}
-	}
+	while (r->type != R_TAGGED);
 }
 
 /* The exit code for a tagged NO or BAD (RFC 5530 response codes). */
@@ -1280,9 +1453,10 @@ setsecret(const char *s, size_t n, const char *from)
 		i--;
 	if (i == 0)
 		die(EX_PERM, "empty password from %s", from);
-	if (i >= SECRET_MAX) {
+	if (i > SECRET_MAX) {
 		explicit_bzero(secret, sizeof secret);
-		die(EX_PERM, "password from %s too long", from);
+		die(EX_PERM, "password from %s too long (%d bytes at most)",
+		    from, SECRET_MAX);
 	}
 	memmove(secret, s, i);
 	explicit_bzero(secret + i, n - i < sizeof secret - i ? n - i :
@@ -1298,9 +1472,13 @@ checkperm(int fd, const char *path)
 		warnx("warning: %s is readable by others", path);
 }
 
-/* Read a small file whole (NUL-terminated), -1 if it is missing. */
+/*
+ * Read a small file (NUL-terminated), -1 if it is missing.  With part,
+ * a file bigger than the buffer is read as far as it fits (only its
+ * first line matters), else it is refused.
+ */
 static ssize_t
-slurp(const char *path, char *buf, size_t size, int must)
+slurp(const char *path, char *buf, size_t size, int must, int part)
 {
 	ssize_t n, total = 0;
 	int fd;
@@ -1311,36 +1489,72 @@ slurp(const char *path, char *buf, size_t size, int must)
 		die(EX_PERM, "unable to open %s:", path);
 	}
 	checkperm(fd, path);
-	while ((n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
-		if ((size_t)(total += n) == size - 1)
-			die(EX_PERM, "%s is too large", path);
-	if (n < 0)
-		die(EX_PERM, "unable to read %s:", path);
+	while ((size_t)total < size - 1 &&
+	    (n = read(fd, buf + total, size - 1 - (size_t)total)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(EX_PERM, "unable to read %s:", path);
+		total += n;
+	}
+	if ((size_t)total == size - 1 && !part &&
+	    (n = read(fd, &buf[total], 1)) != 0) {
+		explicit_bzero(buf, size);
+		die(EX_PERM, "%s is too large", path);
+	}
 	close(fd);
 	buf[total] = '\0';
 	return total;
 }
 
+/* The password command's time is up: end it and all it started. */
+static void
+cmd_timeout(pid_t pid)
+{
+	int status;
+
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	explicit_bzero(secret, sizeof secret);
+	die(EX_TEMP, "the password command timed out after %lu s (-w)",
+	    steptime);
+}
+
+/*
+ * -c: the first line of the command's output.  The whole run, not only
+ * its first line, is bounded by the step deadline (a pidfd tells when it
+ * exits); exit 126 or 127 from the shell (not executable, not found) is
+ * permanent, any other failure temporary.
+ */
 static void
 runcmd(const char *cmd)
 {
 	char *buf = secret;
 	size_t n = 0;
 	ssize_t r;
-	int p[2], status;
+	int p[2], status = 0, pfd = -1, code;
 	pid_t pid;
 
+	/* An inherited SIG_IGN would reap the child behind our back. */
+	signal(SIGCHLD, SIG_DFL);
 	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
 		die(EX_TEMP, "unable to run the password command:");
 	if (pid == 0) {
+		/* A process group of its own, so that a timeout ends it all. */
+		setpgid(0, 0);
 		dup2(p[1], 1);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	setpgid(pid, pid);
 	close(p[1]);
-	/* A token helper that hangs must not hang us: the step deadline. */
+#ifdef SYS_pidfd_open
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
 	deadline(steptime);
-	for (;;) {
+	while (n < sizeof secret - 1 && !memchr(buf, '\n', n)) {
 		struct pollfd pf[2] = { { p[0], POLLIN, 0 }, { tfd, POLLIN, 0 } };
 
 		if (poll(pf, 2, -1) == -1) {
@@ -1348,12 +1562,8 @@ runcmd(const char *cmd)
 				continue;
 			break;
 		}
-		if (pf[1].revents && !pf[0].revents) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			explicit_bzero(buf, n);
-			die(EX_TEMP, "the password command timed out");
-		}
+		if (pf[1].revents && !pf[0].revents)
+			cmd_timeout(pid);
 		if ((r = read(p[0], buf + n, sizeof secret - 1 - n)) == 0)
 			break;
 		if (r < 0 && errno == EINTR)
@@ -1361,12 +1571,24 @@ runcmd(const char *cmd)
 		if (r < 0)
 			break;
 		n += (size_t)r;
-		if (memchr(buf, '\n', n) || n == sizeof secret - 1)
-			break;
 	}
 	close(p[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+	while (pfd >= 0) {
+		struct pollfd pf[2] = { { pfd, POLLIN, 0 }, { tfd, POLLIN, 0 } };
+
+		if (poll(pf, 2, -1) == -1 && errno == EINTR)
+			continue;
+		if (pf[1].revents && !pf[0].revents)
+			cmd_timeout(pid);
+		close(pfd);
+		pfd = -1;
+	}
+	while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
 		;
+	if (r == -1) {
+		explicit_bzero(buf, n);
+		die(EX_TEMP, "unable to wait for the password command:");
+	}
 	/* Output after the first line may meet a closed pipe: that is fine. */
 	if (((WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE) ||
 	    (WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGPIPE)) &&
@@ -1374,12 +1596,19 @@ runcmd(const char *cmd)
 		status = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		explicit_bzero(buf, n);
-		die(EX_TEMP, "the password command failed (status %d)",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
-		    WTERMSIG(status));
+		code = WIFEXITED(status) ? WEXITSTATUS(status) :
+		    128 + WTERMSIG(status);
+		if (code == 126 || code == 127)
+			die(EX_PERM, "the password command failed (status %d: "
+			    "%s)", code, code == 126 ? "not executable" :
+			    "not found");
+		die(EX_TEMP, "the password command failed (status %d)", code);
 	}
 	setsecret(buf, n, "the password command");
 }
+
+/* The line of the netrc token last returned, for messages. */
+static int netrc_line, netrc_nl;
 
 /* Next netrc token: whitespace-separated, or "quoted" with \ escapes. */
 static char *
@@ -1387,8 +1616,11 @@ netrc_token(char **pp)
 {
 	char *p = *pp, *t, *o;
 
-	while (*p && isspace((unsigned char)*p))
-		p++;
+	netrc_line += netrc_nl;
+	netrc_nl = 0;
+	for (; *p && isspace((unsigned char)*p); p++)
+		if (*p == '\n')
+			netrc_line++;
 	if (!*p)
 		return NULL;
 	if (*p == '"') {
@@ -1405,26 +1637,45 @@ netrc_token(char **pp)
 		t = p;
 		while (*p && !isspace((unsigned char)*p))
 			p++;
-		if (*p)
+		if (*p) {
+			netrc_nl = *p == '\n';
 			*p++ = '\0';
+		}
 	}
 	*pp = p;
 	return t;
 }
 
+/* Host names compared as DNS does: any case, a trailing dot or not. */
+static int
+samehost(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na > 1 && a[na - 1] == '.')
+		na--;
+	if (nb > 1 && b[nb - 1] == '.')
+		nb--;
+	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
 /*
- * ~/.netrc: "machine HOST login USER password PASS", or "default ...".
- * The first entry for the host whose login matches -u (or any login, if
- * -u is not given) wins; else the default entry.  Returns 0 if found.
+ * ~/.netrc: "machine HOST login USER password PASS", or "default ...";
+ * lines whose first word starts with # are comments.  The first entry
+ * for the host whose login matches -u (any login without -u) wins; the
+ * default entry only when no machine entry does, wherever it stands.
+ * Any token may be a password: no message quotes one.  With want, the
+ * password goes into secret.  Returns 0 if an entry was found.
  */
 static int
-netrc(char *login, size_t lsize)
+netrc(char *login, size_t lsize, int want)
 {
 	static char buf[NETRC_MAX];
-	char path[PATH_MAX], *p, *t, *m = NULL, *l = NULL, *pw = NULL;
+	char path[PATH_MAX], *p, *t, *m, *l = NULL, *pw = NULL;
+	char *dl = NULL, *dpw = NULL, other[256] = "";
 	const char *home, *env = getenv("NETRC");
 	int state = 0;	/* 0 other entry, 1 our machine, 2 default */
-	int found = 0;
+	int found = 0, bad = 0, lno;
 	ssize_t len;
 
 	if (env && *env)
@@ -1433,28 +1684,40 @@ netrc(char *login, size_t lsize)
 		snprintf(path, sizeof path, "%s/.netrc", home);
 	else
 		return -1;
-	if ((len = slurp(path, buf, sizeof buf, env && *env)) < 0)
+	if ((len = slurp(path, buf, sizeof buf, env && *env, 0)) < 0)
 		return -1;
+	/* Comment lines become blanks, so that line numbers stay. */
+	for (p = buf; *p; p += strcspn(p, "\n")) {
+		p += strspn(p, " \t\r\n");
+		if (*p == '#')
+			memset(p, ' ', strcspn(p, "\n"));
+	}
 	p = buf;
+	netrc_line = 1;
+	netrc_nl = 0;
 	for (;;) {
 		t = netrc_token(&p);
+		lno = netrc_line;
 		if (!t || !strcmp(t, "machine") || !strcmp(t, "default")) {
-			/* An entry ends: take it if it fits. */
+			/* An entry ends: keep it if it fits. */
 			if (state && pw && (!user || !l || !strcmp(l, user))) {
-				if (l && !user)
-					snprintf(login, lsize, "%s", l);
-				setsecret(pw, strlen(pw), path);
-				found = 1;
-				break;
-			}
+				if (state == 1) {
+					found = 1;
+					break;
+				}
+				if (!dpw) {
+					dl = l;
+					dpw = pw;
+				}
+			} else if (state == 1 && pw && l && !*other)
+				snprintf(other, sizeof other, "%s", l);
 			if (!t)
 				break;
 			l = pw = NULL;
 			if (!strcmp(t, "default"))
 				state = 2;
 			else
-				state = (m = netrc_token(&p)) &&
-				    !strcasecmp(m, host);
+				state = (m = netrc_token(&p)) && samehost(m, host);
 		} else if (!strcmp(t, "login")) {
 			l = netrc_token(&p);
 		} else if (!strcmp(t, "password")) {
@@ -1466,11 +1729,28 @@ netrc(char *login, size_t lsize)
 			if (!(p = strstr(p, "\n\n")))
 				break;
 		} else {
-			warnx("warning: %s: unknown keyword %s", path, clean(t));
+			warnx("warning: %s, line %d: unexpected word (a password "
+			    "with spaces must be quoted)", path, lno);
+			bad = 1;
 			break;
 		}
 	}
+	if (!found && !bad && dpw) {
+		l = dl;
+		pw = dpw;
+		found = 1;
+	}
+	if (found) {
+		if (l && !user)
+			snprintf(login, lsize, "%s", l);
+		if (want)
+			setsecret(pw, strlen(pw), path);
+	}
 	explicit_bzero(buf, (size_t)len);
+	if (!found && want && *other)
+		die(EX_PERM, "no password for %s@%s: %s has an entry for %s "
+		    "with another login only (%s)", user, host, path, host,
+		    clean(other));
 	return found ? 0 : -1;
 }
 
@@ -1480,12 +1760,19 @@ credentials(void)
 	static char login[256];
 	ssize_t n;
 
-	if (passfile) {
-		n = slurp(passfile, secret, sizeof secret, 1);
+	/* No core file may hold a secret: off before the first is read. */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		die(EX_TEMP, "unable to turn core dumps off:");
+	if (nameonly) {
+		/* -n: the login only; no command, no password kept. */
+		if (!passfile && !passcmd)
+			netrc(login, sizeof login, 0);
+	} else if (passfile) {
+		n = slurp(passfile, secret, sizeof secret, 1, 1);
 		setsecret(secret, (size_t)n, passfile);
 	} else if (passcmd) {
 		runcmd(passcmd);
-	} else if (netrc(login, sizeof login) == -1) {
+	} else if (netrc(login, sizeof login, 1) == -1) {
 		die(EX_PERM, "no password for %s: use -P, -c or ~/.netrc",
 		    host);
 	}
@@ -1504,14 +1791,23 @@ credentials(void)
 }
 
 /* ---------------------------------------------------------------- */
-/* The state file: "uidvalidity uidnext exists changed\n". */
+/*
+ * The state file: "uidvalidity uidnext exists changed pending\n".
+ *
+ * What it says may lag behind what the hook has handled, never run ahead
+ * of it.  A wake is written with pending 1 before imapwait exits 0; a
+ * later start without -R takes that wake as handled (the caller ran its
+ * hook before starting us again), one with -R wakes again at once.  A
+ * write lost or torn in a crash can then only cost one more wake, so no
+ * fsync is needed: the rename alone keeps the file whole.
+ */
 
 /* 0 read, -1 missing or unusable (a warning for the latter). */
 static int
 state_read(const char *path, struct state *s)
 {
-	char buf[128], *f[4], *p;
-	unsigned long v[4];
+	char buf[128], *f[5], *p;
+	unsigned long v[5] = { 0 };
 	ssize_t n;
 	int fd, i;
 
@@ -1526,26 +1822,25 @@ state_read(const char *path, struct state *s)
 		goto corrupt;
 	buf[n - 1] = '\0';
 	p = buf;
-	for (i = 0; i < 4; i++)
+	/* Four fields: a file from before "pending" existed. */
+	for (i = 0; i < 5 && p; i++)
 		if (!(f[i] = strsep(&p, " ")) ||
 		    number(f[i], 0, NUM_MAX, &v[i]) == -1)
 			goto corrupt;
-	if (p || v[3] > 1)
+	if (i < 4 || p || v[3] > 1 || v[4] > 1)
 		goto corrupt;
 	s->uidvalidity = v[0];
 	s->uidnext = v[1];
 	s->exists = v[2];
 	s->changed = (int)v[3];
+	s->pending = (int)v[4];
 	return 0;
 corrupt:
 	warnx("warning: state file %s is corrupt, starting afresh", path);
 	return -1;
 }
 
-/*
- * Atomically: a temporary file beside it, fsync, rename.  A crash or a
- * full disk leaves the old file whole.  Returns -1 with errno set.
- */
+/* Atomically: a temporary file beside it, then rename.  -1 with errno. */
 static int
 state_write(const char *path, const struct state *s)
 {
@@ -1553,16 +1848,16 @@ state_write(const char *path, const struct state *s)
 	ssize_t w;
 	int fd, n, e;
 
-	n = snprintf(buf, sizeof buf, "%lu %lu %lu %d\n", s->uidvalidity,
-	    s->uidnext, s->exists, s->changed);
+	n = snprintf(buf, sizeof buf, "%lu %lu %lu %d %d\n", s->uidvalidity,
+	    s->uidnext, s->exists, s->changed, s->pending);
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= sizeof tmp) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	if ((fd = mkstemp(tmp)) == -1)
 		return -1;
-	if ((w = write(fd, buf, (size_t)n)) != n || fsync(fd) == -1 ||
-	    close(fd) == -1 || rename(tmp, path) == -1) {
+	if ((w = write(fd, buf, (size_t)n)) != n || close(fd) == -1 ||
+	    rename(tmp, path) == -1) {
 		e = w >= 0 && w != n ? ENOSPC : errno;
 		close(fd);
 		unlink(tmp);
@@ -1573,98 +1868,130 @@ state_write(const char *path, const struct state *s)
 }
 
 /*
- * At start: did mail come while nobody watched?  Returns 1 if so (after
- * recording the present), 0 if the state is current.  A server that gives
- * a new UIDVALIDITY at every start can wake us once; after two changes in
- * a row, UIDs mean nothing there and the message count decides.
+ * Before connecting: the directory of the state file exists (missing
+ * parts are made, mode 0700) and is writable, and the file is read.
  */
-static int
-state_check(const char *path, const struct mbox *m)
+static void
+state_open(const char *path)
 {
-	struct state old, cur;
-	int wake;
+	char dir[PATH_MAX], *p;
+	struct stat st;
 
-	cur.uidvalidity = m->uidvalidity;
-	cur.uidnext = m->uidnext;
-	cur.exists = m->exists;
-	cur.changed = 0;
-	if (state_read(path, &old) == -1) {
-		wake = 2;
-	} else if (old.uidvalidity != cur.uidvalidity) {
-		cur.changed = 1;
-		if (old.changed) {
-			wake = cur.exists > old.exists;
-			if (wake)
-				info("new mail while not watching "
-				    "(%lu -> %lu messages)", old.exists,
-				    cur.exists);
-		} else {
-			info("uidvalidity changed (%lu -> %lu)",
-			    old.uidvalidity, cur.uidvalidity);
-			wake = 1;
+	if ((size_t)snprintf(dir, sizeof dir, "%s", path) >= sizeof dir)
+		die(EX_PERM, "state file name too long: %s", clean(path));
+	if (!(p = strrchr(dir, '/')))
+		snprintf(dir, sizeof dir, ".");
+	else if (p == dir)
+		p[1] = '\0';
+	else {
+		/* Each missing part, as mkdir -p would, but private. */
+		*p = '\0';
+		for (p = dir + 1; (p = strchr(p, '/')) != NULL; *p++ = '/') {
+			*p = '\0';
+			if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+				die(EX_PERM, "unable to write state file %s: "
+				    "mkdir %s:", path, dir);
 		}
-	} else if (cur.uidnext > old.uidnext) {
-		info("new mail while not watching (uidnext %lu -> %lu)",
-		    old.uidnext, cur.uidnext);
-		wake = 1;
-	} else {
-		wake = 0;
-		cur.uidnext = old.uidnext > cur.uidnext ? old.uidnext :
-		    cur.uidnext;
-		if (cur.exists == old.exists && !old.changed)
-			return 0;	/* nothing to write */
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			die(EX_PERM, "unable to write state file %s: mkdir %s:",
+			    path, dir);
 	}
-	/*
-	 * A state that cannot be recorded would wake every run for the same
-	 * mail: stop instead (a full disk may pass, so that is temporary).
-	 */
-	uvchanged = cur.changed;
-	if (state_write(path, &cur) == -1)
-		die(errno == ENOSPC || errno == EDQUOT || errno == EIO ?
-		    EX_TEMP : EX_PERM, "unable to write state file %s:", path);
-	if (wake == 2)
-		info("no state yet, recorded uidvalidity %lu uidnext %lu",
-		    cur.uidvalidity, cur.uidnext);
-	return wake != 0;
+	if (access(dir, W_OK | X_OK) == -1)
+		die(EX_PERM, "unable to write state file %s:", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		die(EX_PERM, "unable to write state file %s: not a file", path);
+	haveold = state_read(path, &old) == 0;
 }
 
-/* After new mail in IDLE: the UIDNEXT that covers what arrived. */
+/*
+ * Record the state; a wake is pending until a later start takes it as
+ * handled.  must: a state that cannot be recorded would wake every start
+ * for the same mail, so stop instead (a full disk may pass: temporary).
+ */
 static void
-state_save(void)
+state_save(int pending, int must)
 {
 	struct state s;
 
-	if (!statefile)
-		return;
 	s.uidvalidity = mb.uidvalidity;
-	/*
-	 * Each new message has its own UID >= UIDNEXT, so UIDNEXT plus the
-	 * arrivals is a lower bound of the server's UIDNEXT now, as is the
-	 * highest UID seen plus one.  Never more: that could miss mail.
-	 */
-	s.uidnext = mb.uidnext + mb.arrived;
-	if (mb.uidmax >= s.uidnext && mb.uidmax < NUM_MAX)
-		s.uidnext = mb.uidmax + 1;
+	s.uidnext = mbox_cover(&mb, haveold && old.uidvalidity ==
+	    mb.uidvalidity ? old.uidnext : 0);
 	s.exists = mb.exists;
 	s.changed = uvchanged;
-	/* The mail is real either way; the next start will say more. */
-	if (state_write(statefile, &s) == -1)
-		warnx("warning: unable to write state file %s:", statefile);
+	s.pending = pending;
+	if (haveold && s.uidvalidity == old.uidvalidity &&
+	    s.uidnext == old.uidnext && s.exists == old.exists &&
+	    s.changed == old.changed && s.pending == old.pending)
+		return;		/* nothing new to say */
+	if (state_write(statefile, &s) == 0)
+		return;
+	if (must)
+		die(errno == ENOSPC || errno == EDQUOT || errno == EIO ?
+		    EX_TEMP : EX_PERM, "unable to write state file %s:",
+		    statefile);
+	warnx("warning: unable to write state file %s:", statefile);
+}
+
+/*
+ * After EXAMINE: did mail come while nobody watched, or (-R) was the last
+ * wake not handled?  Returns 1 to wake now.  A server that gives a new
+ * UIDVALIDITY at every start can wake us once; after two changes in a
+ * row, UIDs mean nothing there and the message count decides.
+ */
+static int
+state_start(void)
+{
+	uvchanged = haveold && old.uidvalidity != mb.uidvalidity;
+	if (mb.arrived)
+		return 1;	/* mail inside the EXAMINE response */
+	if (!haveold) {
+		info("no state yet, recorded uidvalidity %lu uidnext %lu",
+		    mb.uidvalidity, mbox_cover(&mb, 0));
+		return 1;
+	}
+	if (uvchanged && !old.changed) {
+		info("uidvalidity changed (%lu -> %lu)", old.uidvalidity,
+		    mb.uidvalidity);
+		return 1;
+	}
+	if (uvchanged && mb.exists > old.exists) {
+		info("new mail while not watching (%lu -> %lu messages)",
+		    old.exists, mb.exists);
+		return 1;
+	}
+	if (!uvchanged && mb.uidnext > old.uidnext) {
+		info("new mail while not watching (uidnext %lu -> %lu)",
+		    old.uidnext, mb.uidnext);
+		return 1;
+	}
+	if (old.pending && rerun) {
+		info("the last wake was not handled, waking again");
+		return 1;
+	}
+	state_save(0, 1);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- */
 /* The steps, in order. */
 
+/* The usage: on stdout, with a pointer on, when -h asked for it. */
 static void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: imapwait [-qVv] [-a mech] [-C cafile|cadir] "
+	FILE *f = code ? stderr : stdout;
+
+	fprintf(f, "usage: imapwait [-nqRSVv] [-a mech] [-C cafile|cadir] "
 	    "[-c command] [-F sha256]\n"
 	    "                [-k seconds] [-m mailbox] [-P passfile] "
-	    "[-p port] [-r fd] [-S]\n"
+	    "[-p port] [-r fd]\n"
 	    "                [-s statefile] [-t seconds] [-u user] "
 	    "[-w seconds] host\n");
-	exit(EX_PERM);
+	if (!code)
+		fprintf(f, "Waits for new mail; exits 0 new mail, 2 timeout, "
+		    "100 permanent, 111 temporary.\nEvery option is "
+		    "described in imapwait(1): man imapwait\n");
+	exit(code);
 }
 
 static unsigned long
@@ -1675,7 +2002,7 @@ numarg(const char *s, unsigned long lo, unsigned long hi, int opt)
 	if (number(s, lo, hi, &v) == -1) {
 		fprintf(stderr, "imapwait: -%c: not a number from %lu to %lu: "
 		    "%s\n", opt, lo, hi, s);
-		usage();
+		usage(EX_PERM);
 	}
 	return v;
 }
@@ -1687,7 +2014,9 @@ options(int argc, char **argv)
 	unsigned char tmp[32];
 	int c;
 
-	while ((c = getopt(argc, argv, "a:C:c:F:k:m:P:p:qr:Ss:t:u:Vvw:")) != -1)
+	if (argc > 1 && !strcmp(argv[1], "--help"))
+		usage(0);
+	while ((c = getopt(argc, argv, "a:C:c:F:hk:m:nP:p:qRr:Ss:t:u:Vvw:")) != -1)
 		switch (c) {
 		case 'a':
 			if (!strcasecmp(optarg, "login"))
@@ -1701,7 +2030,7 @@ options(int argc, char **argv)
 			else {
 				fprintf(stderr, "imapwait: -a: unknown "
 				    "mechanism: %s\n", optarg);
-				usage();
+				usage(EX_PERM);
 			}
 			break;
 		case 'C': cafile = optarg; break;
@@ -1710,26 +2039,29 @@ options(int argc, char **argv)
 			if (parsepin(optarg, tmp) == -1) {
 				fprintf(stderr, "imapwait: -F: not a SHA-256 "
 				    "fingerprint: %s\n", optarg);
-				usage();
+				usage(EX_PERM);
 			}
 			pin = optarg;
 			break;
 		case 'k': keepalive = numarg(optarg, 0, 32767, c); break;
 		case 'm': mailbox = optarg; break;
+		case 'n': nameonly = 1; break;
 		case 'P': passfile = optarg; break;
 		case 'p':
 			snprintf(portbuf, sizeof portbuf, "%lu",
 			    numarg(optarg, 1, 65535, c));
 			port = portbuf;
 			break;
+		case 'h': usage(0); break;
 		case 'q': quiet = 1; break;
+		case 'R': rerun = 1; break;
 		case 'r':
 			readyfd = (int)numarg(optarg, 0, INT_MAX, c);
 			/* Not for the password command's children. */
 			if (fcntl(readyfd, F_SETFD, FD_CLOEXEC) == -1) {
 				fprintf(stderr, "imapwait: -r: %d is not an "
 				    "open file descriptor\n", readyfd);
-				usage();
+				usage(EX_PERM);
 			}
 			break;
 		case 'S': starttls = 1; break;
@@ -1742,26 +2074,26 @@ options(int argc, char **argv)
 			exit(0);
 		case 'v': verbose = 1; break;
 		case 'w': steptime = numarg(optarg, 1, 3600, c); break;
-		default: usage();
+		default: usage(EX_PERM);
 		}
 	if (argc - optind != 1 || !*argv[optind])
-		usage();
+		usage(EX_PERM);
 	host = argv[optind];
 	if (!port)
 		port = starttls ? "143" : "993";
 	if (passcmd && passfile) {
 		fprintf(stderr, "imapwait: -c and -P exclude each other\n");
-		usage();
+		usage(EX_PERM);
 	}
 	if ((mech == M_XOAUTH2 || mech == M_OAUTHBEARER) && !passcmd &&
 	    !passfile) {
 		fprintf(stderr, "imapwait: -a %s needs a token from -c or -P\n",
 		    mech == M_XOAUTH2 ? "xoauth2" : "oauthbearer");
-		usage();
+		usage(EX_PERM);
 	}
 	if (user && strpbrk(user, "\r\n")) {
 		fprintf(stderr, "imapwait: -u: bad user name\n");
-		usage();
+		usage(EX_PERM);
 	}
 }
 
@@ -1846,8 +2178,6 @@ greeting(void)
 	needresp(&r, "greeting");
 	if (r.type != R_UNTAGGED)
 		die(EX_TEMP, "protocol error: bad greeting: %s", clean(line));
-	if (r.status == S_BYE)
-		die(EX_TEMP, "server closed the connection: %s", byetext);
 	if (r.status != S_OK && r.status != S_PREAUTH)
 		die(EX_TEMP, "protocol error: bad greeting: %s", clean(line));
 	preauth = r.status == S_PREAUTH;
@@ -1973,9 +2303,6 @@ authenticate(struct resp *rp, const char *name, const char *ir, size_t irlen)
 		sendcmd(NULL, "AUTHENTICATE %s", name);
 	for (;;) {
 		needresp(&r, "AUTHENTICATE");
-		if (r.type == R_UNTAGGED && r.status == S_BYE)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
 		if (r.type == R_TAGGED)
 			break;
 		if (r.type != R_CONT)
@@ -1993,8 +2320,6 @@ authenticate(struct resp *rp, const char *name, const char *ir, size_t irlen)
 		}
 	}
 	explicit_bzero(enc, strlen(enc));
-	if (r.tag != tagno)
-		die(EX_TEMP, "protocol error: unexpected tag a%lu", r.tag);
 	if (r.status != S_OK)
 		die(failcode(&r, EX_PERM), "login failed: %s", clean(r.text));
 	*rp = r;
@@ -2086,153 +2411,167 @@ examine(void)
 	    quote(q, sizeof q, name) == -1)
 		die(EX_PERM, "bad mailbox name: %s", clean(mailbox));
 	deadline(steptime);
+	mb.phase = MB_EXAMINING;
 	sendcmd(NULL, "EXAMINE %s", q);
 	tagged(&r, "EXAMINE");
 	if (r.status != S_OK)
 		die(failcode(&r, EX_PERM), "unable to examine mailbox: %s",
 		    clean(r.text));
-	mb.examined = 1;
+	mb.phase = MB_OPEN;
+	mb.counting = 1;
 	if (!mb.uidnext && mb.exists) {
 		/* No [UIDNEXT]: the highest UID tells it as well. */
+		mb.askuid = 1;
 		sendcmd(NULL, "UID FETCH * (UID)");
 		tagged(&r, "UID FETCH");
-		if (mb.uidmax && mb.uidmax < NUM_MAX)
-			mb.uidnext = mb.uidmax + 1;
+		mb.askuid = 0;
 	}
-}
-
-/* Bounded: send DONE or LOGOUT and wait for its tagged reply. */
-static void
-endcmd(const char *cmd)
-{
-	struct resp r;
-
-	deadline(steptime < END_MAX ? steptime : END_MAX);
-	if (!strcmp(cmd, "DONE")) {
-		trace("C", "DONE");
-		sendraw("DONE\r\n", 6);
-	} else
-		sendcmd(NULL, "%s", cmd);
-	while (nextresp(&r) == 0)
-		if (r.type == R_TAGGED)
-			break;
-}
-
-static void
-logout(void)
-{
-	io_why = IO_OK;
-	endcmd("LOGOUT");
-	mbedtls_ssl_close_notify(&ssl);
 }
 
 static void
 ready(void)
 {
-	info("idling (%lu messages)", mb.exists);
+	info("idling (%lu message%s)", mb.exists, mb.exists == 1 ? "" : "s");
 	if (readyfd >= 0) {
+		/* A reader that has gone away must not kill us. */
+		signal(SIGPIPE, SIG_IGN);
 		(void)!write(readyfd, "\n", 1);
 		close(readyfd);
 		readyfd = -1;
 	}
 }
 
-/* New mail: record it, tell the server, go.  No reply is awaited. */
-static void
-newmail(unsigned long before)
+/*
+ * Goodbye, bounded: DONE (cmd NULL) or a command, then its tagged reply.
+ * What comes meanwhile still counts: mail, or a second signal.  Returns
+ * -1 if the goodbye failed; that ends the goodbye, never the outcome.
+ */
+static int
+farewell(const char *cmd)
 {
-	static char bye[32];
-	int n;
+	struct resp r;
 
-	state_save();
-	info("new mail (%lu -> %lu)", before, mb.exists);
-	n = snprintf(bye, sizeof bye, "DONE\r\na%lu LOGOUT\r\n", ++tagno);
-	trace("C", "DONE");
-	if (tls_on)
-		mbedtls_ssl_write(&ssl, (unsigned char *)bye, (size_t)n);
+	deadline(steptime < END_MAX ? steptime : END_MAX);
+	if (cmd) {
+		snprintf(cmdbuf, sizeof cmdbuf, "a%lu %s", ++tagno, cmd);
+		trace("C", cmdbuf);
+		strcat(cmdbuf, "\r\n");
+	} else {
+		snprintf(cmdbuf, sizeof cmdbuf, "DONE\r\n");
+		trace("C", "DONE");
+		idling = 0;
+	}
+	if (trysend(cmdbuf, strlen(cmdbuf)) == -1)
+		return -1;
+	do
+		if (nextresp(&r) == -1)
+			return -1;
+	while (r.type != R_TAGGED);
+	return 0;
+}
+
+/*
+ * The end of every session that got as far as EXAMINE, for each outcome.
+ * New mail: recorded first, then DONE and LOGOUT sent with no reply
+ * awaited (the outcome is decided).  The deadline or a signal: DONE and
+ * LOGOUT, each awaited briefly; mail in their replies still wakes.  A
+ * signal wins over everything: nothing is recorded, the supervisor sees
+ * us die by it, and the next start finds the mail on the server.
+ */
+static void
+finish(int code)
+{
+	static char bye[48];
+	int sig = gotsig;
+
+	gotsig = 0;
+	ending = 1;
+	if (code != EX_NEWMAIL) {
+		if ((!idling || farewell(NULL) == 0) && !mb.arrived &&
+		    !gotsig && farewell("LOGOUT") == 0)
+			mbedtls_ssl_close_notify(&ssl);
+		if (!sig)
+			sig = gotsig;
+		if (mb.arrived)
+			code = EX_NEWMAIL;
+	}
+	if (sig) {
+		/* Die by the signal: the supervisor must see it. */
+		signal(sig, SIG_DFL);
+		sigemptyset(&waitmask);
+		sigaddset(&waitmask, sig);
+		sigprocmask(SIG_UNBLOCK, &waitmask, NULL);
+		raise(sig);
+		die(EX_TEMP, "killed by signal %d", sig);
+	}
+	if (code == EX_TIMEOUT)
+		info("timed out after %lu second%s", timeout,
+		    timeout == 1 ? "" : "s");
+	if (code != EX_NEWMAIL)
+		exit(code);
+	if (statefile)
+		state_save(1, !mb.arrived);
+	if (mb.arrived)
+		info("new mail (%lu -> %lu)", mb.before, mb.exists);
+	/* No reply awaited, and a failure here changes nothing. */
+	snprintf(bye, sizeof bye, "%sa%lu LOGOUT\r\n", idling ? "DONE\r\n" :
+	    "", ++tagno);
+	trace("C", idling ? "DONE" : "LOGOUT");
+	(void)trysend(bye, strlen(bye));
 	exit(EX_NEWMAIL);
 }
 
+/* Signals from here on end the session politely; they wait in ppoll. */
+static void
+catchsignals(void)
+{
+	sigset_t block;
+
+	graceful = 1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+}
+
+/* IDLE, then the wait: new mail, the deadline, a signal, or a failure. */
 static void
 idle(void)
 {
 	struct resp r;
-	unsigned long before = mb.exists - mb.arrived;
-	unsigned long idletag;
 
 	deadline(steptime);
 	sendcmd(NULL, "IDLE");
-	idletag = tagno;
-	for (;;) {
+	do {
 		needresp(&r, "IDLE");
-		if (r.type == R_UNTAGGED && r.status == S_BYE)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
 		if (r.type == R_TAGGED)
 			die(failcode(&r, EX_PERM), "IDLE failed: %s",
 			    clean(r.text));
-		if (r.type == R_CONT)
-			break;
-	}
+	} while (r.type != R_CONT);
+	idling = 1;
 	if (mb.arrived)
-		newmail(before);
-
-	/* From here signals end IDLE politely; they wait in ppoll. */
-	graceful = 1;
-	{
-		sigset_t block;
-
-		sigemptyset(&block);
-		sigaddset(&block, SIGTERM);
-		sigaddset(&block, SIGINT);
-		sigprocmask(SIG_BLOCK, &block, &waitmask);
-		sigdelset(&waitmask, SIGTERM);
-		sigdelset(&waitmask, SIGINT);
-	}
+		finish(EX_NEWMAIL);	/* between EXAMINE and IDLE */
+	catchsignals();
 #ifdef __GLIBC__
 	/* The handshake's freed memory goes back to the kernel. */
 	malloc_trim(0);
 #endif
 	deadline(timeout);
 	ready();
-	for (;;) {
-		before = mb.exists;
-		if (nextresp(&r) == -1)
-			break;
-		if (r.type == R_UNTAGGED && r.status == S_BYE)
-			die(EX_TEMP, "server closed the connection: %s",
-			    byetext);
+	while (nextresp(&r) == 0) {
 		if (r.type == R_TAGGED)
 			die(EX_TEMP, "protocol error: server ended IDLE: %s",
 			    clean(line));
 		if (mb.arrived)
-			newmail(before);
+			finish(EX_NEWMAIL);
 	}
-	if (io_why == IO_TIME) {
-		tagno = idletag;
-		endcmd("DONE");
-		if (mb.arrived)		/* just in time */
-			newmail(mb.exists - mb.arrived);
-		logout();
-		info("timed out after %lu seconds", timeout);
-		exit(EX_TIMEOUT);
-	}
-	if (io_why == IO_SIG) {
-		int sig = gotsig;
-
-		gotsig = 0;
-		tagno = idletag;
-		endcmd("DONE");
-		logout();
-		/* Die by the signal: the supervisor must see it. */
-		signal(sig, SIG_DFL);
-		sigemptyset(&waitmask);
-		sigaddset(&waitmask, sig);
-		raise(sig);
-		sigprocmask(SIG_UNBLOCK, &waitmask, NULL);
-		die(EX_TEMP, "killed by signal %d", sig);
-	}
-	io_die("IDLE");
+	if (io.why == IO_TIME)
+		finish(EX_TIMEOUT);
+	if (io.why == IO_SIG)
+		finish(EX_TEMP);
+	io_fail("IDLE");
 }
 
 #ifndef IMAPWAIT_NO_MAIN
@@ -2251,7 +2590,13 @@ main(int argc, char **argv)
 		die(EX_TEMP, "unable to create a timer:");
 
 	credentials();
+	if (nameonly) {
+		printf("%s\n", user);
+		exit(fflush(stdout) == 0 ? 0 : EX_TEMP);
+	}
 	setlabel();
+	if (statefile)
+		state_open(statefile);
 	tls_init();
 	connect_host();
 	if (starttls)
@@ -2265,10 +2610,8 @@ main(int argc, char **argv)
 		greeting();
 	login();
 	examine();
-	if (statefile && state_check(statefile, &mb)) {
-		logout();
-		exit(EX_NEWMAIL);
-	}
+	if ((statefile && state_start()) || mb.arrived)
+		finish(EX_NEWMAIL);
 	idle();
 	return EX_TEMP;
 }

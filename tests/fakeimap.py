@@ -37,7 +37,10 @@ the server takes then.  Events, in the order of a session:
     status, noop   answers to STATUS and NOOP
 
 Two more keys are strings: caps (the capabilities, in TLS) and
-caps_before_tls (in starttls mode, before the handshake).
+caps_before_tls (in starttls mode, before the handshake).  The keys
+exists, uidnext and uidvalidity set the mailbox ("{exists}" etc. and the
+answers to UID FETCH, SEARCH and STATUS): a number, or a list of numbers,
+one per connection (the last one holds for later connections).
 
 A step is a str (sent as one write, CRLF appended; "{tag}", "{caps}",
 "{exists}", "{uidnext}", "{uidvalidity}" are replaced), bytes (sent as
@@ -99,9 +102,12 @@ def hangup(c):
 
 
 def reset(c):
-    """Abort the connection with a TCP RST."""
-    c.raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                     struct.pack('ii', 1, 0))
+    """Abort the connection with a TCP RST: SO_LINGER {1, 0} on the socket
+    that owns the descriptor, then a close without TLS close_notify.
+    Under TLS that is the wrapped socket (wrap_socket detached c.raw)."""
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                      struct.pack('ii', 1, 0))
+    c.event('reset')
     raise Hangup()
 
 
@@ -154,6 +160,16 @@ def from_connection(n, *steps):
     return step
 
 
+def on_connection(n, *steps):
+    """Play steps only on the n-th connection."""
+    def step(c):
+        if c.n == n:
+            for s in steps:
+                c.play(s)
+    step.__name__ = 'on_connection(%d)' % n
+    return step
+
+
 def split_send(*parts, pause=0.2):
     """Send parts (bytes) with a pause between them, so that one response
     arrives in several reads."""
@@ -179,6 +195,7 @@ EXAMINE_OK = [
     '{tag} OK [READ-ONLY] Examine completed.',
 ]
 NEW_MAIL = '* 4 EXISTS'
+CUT = b'Subject: x\r\n* 99 EXISTS\r\nX-Pad: 123456\r\n'
 LITERAL = b'Subject: x\r\n* 9 EXISTS\r\n* 10 EXISTS\r\n)\r\n* 11 EXISTS\r\n'
 
 DEFAULT = {
@@ -223,7 +240,7 @@ SCENARIOS = {
     'login-stall': {'login': [stall]},                                # 111 -w
     'unknown-tag-login': {'login': ['X999 OK [CAPABILITY {caps}] not yours',
                                     '{tag} NO [AUTHENTICATIONFAILED] '
-                                    'Authentication failed.']},     # 100 or 111
+                                    'Authentication failed.']},     # 111
     'greeting-bye': {'greeting': ['* BYE [UNAVAILABLE] Server shutting down.',
                                   hangup]},                           # 111
     'greeting-stall': {'greeting': [stall]},                          # 111 -w
@@ -295,10 +312,11 @@ SCENARIOS = {
     'literal-overflow': {'idling': [
         '* 1 FETCH (BODY[] {18446744073709551617}\r\nx)\r\n* 9 EXISTS',
         stall]},
-    # NUL bytes in a line, then new mail: 111, or ignore it and wake
+    # NUL bytes in a line, then new mail: a protocol error at the first
+    # NUL, 111
     'nul': {'idling': [b'* OK Still\x00here\x00\r\n', b'* 9\x00 EXISTS\r\n',
                        sleep(1), NEW_MAIL]},
-    # invalid UTF-8 in resp-text, then new mail
+    # invalid UTF-8 in resp-text (text, never parsed), then new mail: 0
     'bad-utf8': {'idling': [
         b'* OK \xff\xfe \xc3\x28 \xed\xa0\x80 \xf8\x88\x80\x80\x80 bad\r\n',
         sleep(1), NEW_MAIL]},
@@ -306,9 +324,10 @@ SCENARIOS = {
     'big-number': {'idling': ['* 18446744073709551620 EXISTS', stall]},
     # many digits
     'long-number': {'idling': ['* ' + '9' * 400 + ' EXISTS', stall]},
-    # -1: strtoul makes it ULONG_MAX, which would look like new mail
+    # -1: strtoul makes it ULONG_MAX, which would look like new mail;
+    # malformed: 111
     'negative-number': {'idling': ['* -1 EXISTS', sleep(1), NEW_MAIL]},
-    # a tagged response nobody asked for, then new mail
+    # a tagged response nobody asked for, then new mail: 111
     'unknown-tag': {'idling': ['X999 OK [ALERT] not yours', sleep(1),
                                NEW_MAIL]},
     # 10,000 untagged lines a second for 6 s (none of them new mail),
@@ -320,30 +339,91 @@ SCENARIOS = {
         '* 2 FETCH (FLAGS ())',
         '* 0 RECENT'] * 20, 0.01, 6.0), NEW_MAIL]},
 
-    # lines around the 4 KiB and 8 KiB marks (off-by-one bait), then new
-    # mail: 111 (line too long) or 0, and no memory error
+    # lines of 4088 to 4097 and 8183 to 8190 characters (off-by-one bait
+    # for the 8 KiB line buffer; CRLF not counted), then new mail: 0
     'line-boundary': {'idling': [
-        '* OK ' + 'x' * (n - 7) for n in list(range(4090, 4100)) +
-        list(range(8185, 8200))] + [sleep(1), NEW_MAIL]},
+        '* OK ' + 'x' * (n - 5) for n in list(range(4088, 4098)) +
+        list(range(8183, 8191))] + [sleep(1), NEW_MAIL]},
+    # then one of 8193: response too long, 111
+    'line-too-long': {'idling': [
+        '* OK ' + 'x' * (n - 5) for n in (8190, 8193)] + [sleep(1),
+                                                         NEW_MAIL]},
     # literals of 0 and 1 bytes, two in one response, one right at the end
     # of a line, then new mail: 0
     'odd-literals': {'idling': [
         b'* 1 FETCH (BODY[1] {0}\r\n BODY[2] {1}\r\n* BODY[3] {2}\r\n\r\n)\r\n',
         b'* 2 FETCH (BODY[] {12}\r\n* 9 EXISTS\r\n)\r\n',
         sleep(1), NEW_MAIL]},
-    # degenerate lines while idling: empty, "*", "* ", "* OK", "+", a bare
-    # tag, a number without a keyword, a keyword without a number, counts
-    # that strtoul would read as 9 (+9, 0x9 with base 0); then new mail:
-    # 111 (protocol error) or 0 on 3 -> 4, never 3 -> 9 and never a crash
-    'odd-lines': {'idling': [
-        '', '*', '* ', '* OK', '+', '+ again', 'a', 'a1', '* 9', '* 9 ',
-        '* EXISTS', '* +9 EXISTS', '* 0x9 EXISTS', '* 9e0 EXISTS',
-        '* 9.0 EXISTS', sleep(1), NEW_MAIL]},
-    # a bare "* OK" greeting (resp-text is mandatory, but seen): accepted
-    # or a protocol error, never a crash
+    # degenerate lines while idling: see ODD_BAD and ODD_OK below, one
+    # scenario each ("odd-NAME")
+    # a bare "* OK" greeting (the text is optional in RFC 9051, and
+    # seen): accepted, 0 on the new mail
     'greeting-bare': {'greeting': ['* OK'], 'idling': [sleep(1), NEW_MAIL]},
-    # the server ends IDLE by itself (a tagged OK without DONE)
+    # the server ends IDLE by itself (a tagged OK without DONE): 111
     'idle-ended': {'idling': [sleep(0.5), '{tag} OK Idle terminated.']},
+
+    # --- no lost wakeups (issue 9), with a state file (-s) -----------------
+    # an offline wake (the test's state says UIDNEXT 2), then a reset in
+    # answer to LOGOUT: still 0, and the state says PENDING 1
+    'wake-logout-reset': {'logout': [reset]},
+    # "UID" inside FLAGS (a keyword any client may set) is no UID; then new
+    # mail: 0, state UIDNEXT 5
+    'fetch-flags-uid': {'idling': [sleep(0.5),
+                                   '* 2 FETCH (FLAGS (\\Seen UID 99999))',
+                                   sleep(1), NEW_MAIL]},
+    # an unsolicited [UIDNEXT 5] while idling, then the message it
+    # announced: one arrival, state UIDNEXT 5 (a floor, not 4 + 1 + 1)
+    'uidnext-floor': {'idling': [sleep(0.5), '* OK [UIDNEXT 5] Predicted',
+                                 sleep(0.5), NEW_MAIL]},
+    # new mail in the answer to the DONE after the -t deadline: 0
+    'timeout-exists-done': {'done': [NEW_MAIL, '{tag} OK Idle completed.']},
+    # new mail in the answer to the LOGOUT after the -t deadline: 0
+    'timeout-exists-logout': {'logout': [NEW_MAIL, '* BYE Logging out',
+                                         '{tag} OK Logout completed.',
+                                         hangup]},
+    # a second, higher EXISTS inside the EXAMINE response, before [UIDNEXT]
+    # (which already counts it): new mail, state UIDNEXT 5, not 6
+    'examine-exists-twice': {'uidnext': 5, 'examine': [
+        '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
+        '* 3 EXISTS', '* 4 EXISTS', '* 0 RECENT',
+        '* OK [UIDVALIDITY {uidvalidity}] UIDs valid',
+        '* OK [UIDNEXT {uidnext}] Predicted next UID',
+        '{tag} OK [READ-ONLY] Examine completed.']},
+    # the same after [UIDNEXT 4]: new mail, state UIDNEXT 5
+    'examine-exists-after-uidnext': {'examine': [
+        '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
+        '* 3 EXISTS', '* 0 RECENT',
+        '* OK [UIDVALIDITY {uidvalidity}] UIDs valid',
+        '* OK [UIDNEXT {uidnext}] Predicted next UID', NEW_MAIL,
+        '{tag} OK [READ-ONLY] Examine completed.']},
+    # a literal cut by the -t deadline: its first 12 bytes ("Subject:
+    # x\r\n"), a stall past the deadline, then (in answer to DONE) the
+    # other 28, which start with "* 99 EXISTS\r\n": exit 2, never "new
+    # mail (3 -> 99)"
+    'literal-deadline': {
+        'idling': [sleep(0.3), b'* 1 FETCH (BODY[] {40}\r\n' + CUT[:12]],
+        'done': [CUT[12:] + b')\r\n', '{tag} OK Idle completed.']},
+    # UIDNEXT 2^32 - 1, then one arrival (first connection only): the state
+    # keeps 4294967295; the next run reads it and idles
+    'uidnext-max': {'uidnext': 4294967295, 'exists': [3, 4],
+                    'idling': [on_connection(1, sleep(1), NEW_MAIL)]},
+    # no [UIDNEXT] and an empty mailbox (the test's state says UIDNEXT 5),
+    # one delivery on the first connection; the second sees it, UID 5
+    'no-uidnext-empty': {'exists': [0, 1], 'uidnext': [5, 6],
+                         'examine': [l for l in EXAMINE_OK
+                                     if 'UIDNEXT' not in l],
+                         'idling': [on_connection(1, sleep(1),
+                                                  '* 1 EXISTS')]},
+    # a count past 2^32 (4294967300 is 4 in 32 bits): protocol error, 111
+    'exists-past-32bit': {'idling': ['* 4294967300 EXISTS', stall]},
+    # no answer to the DONE (the test times out with -t 1, then SIGTERM)
+    'done-stall': {'done': [stall]},
+    # a reset in answer to DONE (the test sends SIGTERM while idling)
+    'done-reset': {'done': [reset]},
+    # new mail on the first connection (3 -> 4, UIDNEXT 5); later ones
+    # have 4 messages, UIDNEXT 5, and no new mail
+    'power-cut': {'exists': [3, 4], 'uidnext': [4, 5],
+                  'idling': [on_connection(1, sleep(1), NEW_MAIL)]},
 
     # --- dead peers ---------------------------------------------------- 111
     # accepts TCP, never reads, never speaks
@@ -403,6 +483,21 @@ SCENARIOS = {
         'idling': [sleep(1), NEW_MAIL]},
 }
 
+# One degenerate line while idling, then new mail.  Malformed (111, never
+# a wake from the line itself): empty, "*", "* ", a bare tag, a number
+# without a keyword, a keyword without its number, counts that strtoul
+# would read as 9 (+9, 0x9 with base 0, 9e0, 9.0).
+ODD_BAD = [('empty', ''), ('star', '*'), ('star-space', '* '),
+           ('tag', 'a'), ('tag-number', 'a1'), ('count', '* 9'),
+           ('count-space', '* 9 '), ('no-count', '* EXISTS'),
+           ('plus-count', '* +9 EXISTS'), ('hex-count', '* 0x9 EXISTS'),
+           ('exp-count', '* 9e0 EXISTS'), ('dot-count', '* 9.0 EXISTS')]
+# Harmless, ignored: 0 on the real EXISTS.  "* OK" without text (RFC 9051
+# makes the text optional), a bare "+" and a second continuation.
+ODD_OK = [('ok-bare', '* OK'), ('cont-bare', '+'), ('cont-again', '+ again')]
+for _name, _line in ODD_BAD + ODD_OK:
+    SCENARIOS['odd-' + _name] = {'idling': [_line, sleep(1), NEW_MAIL]}
+
 
 # ----------------------------------------------------------- the server
 
@@ -452,13 +547,22 @@ class Conn:
     def event(self, text):
         self.server.record('# %d %s' % (self.n, text))
 
+    def box(self, key):
+        """The mailbox value `key` for this connection."""
+        v = self.sc.get(key, {'exists': EXISTS, 'uidnext': UIDNEXT,
+                              'uidvalidity': UIDVALIDITY}[key])
+        if isinstance(v, (list, tuple)):
+            v = v[min(self.n, len(v)) - 1]
+        return v
+
     def subst(self, text):
         caps = self.sc['caps']
         if self.mode == 'starttls' and not self.tls:
             caps = self.sc['caps_before_tls']
         for key, val in (('{tag}', self.tag), ('{caps}', caps),
-                         ('{exists}', EXISTS), ('{uidnext}', UIDNEXT),
-                         ('{uidvalidity}', UIDVALIDITY)):
+                         ('{exists}', self.box('exists')),
+                         ('{uidnext}', self.box('uidnext')),
+                         ('{uidvalidity}', self.box('uidvalidity'))):
             text = text.replace(key, str(val))
         return text
 
@@ -617,10 +721,12 @@ class Conn:
         elif cmd == 'STATUS':
             self.run('status')
         elif cmd in ('FETCH', 'UID FETCH', 'UID SEARCH', 'SEARCH'):
+            exists, uidnext = self.box('exists'), self.box('uidnext')
             if 'SEARCH' in cmd:
-                self.send(b'* SEARCH %d\r\n' % (UIDNEXT - 1))
-            else:
-                self.send(b'* %d FETCH (UID %d)\r\n' % (EXISTS, UIDNEXT - 1))
+                self.send(b'* SEARCH %d\r\n' % (uidnext - 1) if exists
+                          else b'* SEARCH\r\n')
+            elif exists:                        # an empty box has no "*"
+                self.send(b'* %d FETCH (UID %d)\r\n' % (exists, uidnext - 1))
             self.send(self.subst('{tag} OK Completed.').encode() + b'\r\n')
         elif cmd == 'IDLE':
             self.idle()

@@ -340,3 +340,40 @@ check_cpu() {
 result() {
 	diag "result: $FAULT_NAME | $1 | exit $IW_STATUS$(status_name "$IW_STATUS") | $IW_MS ms | $IW_KB kB | $IW_CPU ms CPU"
 }
+
+# State files (-s): "UIDVALIDITY UIDNEXT EXISTS CHANGED PENDING".
+#	state_put FILE LINE       write LINE (and a newline) to FILE, mode 0600
+#	check_state WHAT FILE LINE   FILE holds exactly LINE
+#	check_uidnext FILE N      its second field (UIDNEXT) is N
+state_put() {
+	(umask 077 && printf '%s\n' "$2" >"$1")
+}
+
+check_state() {
+	_got=$(cat "$2" 2>/dev/null)
+	if [ "$_got" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "expected \"$3\", the state file holds \"$_got\""
+	fi
+}
+
+check_uidnext() {
+	_got=$(cut -d ' ' -f 2 "$1" 2>/dev/null)
+	if [ "$_got" = "$2" ]; then
+		ok "the state file's UIDNEXT is $2"
+	else
+		not_ok "the state file's UIDNEXT is $2" "got \"$_got\" (file: \"$(cat "$1" 2>/dev/null)\")"
+	fi
+}
+
+# wait_record ERE SECS: until a line of the server's record matches
+wait_record() {
+	_i=$(($(scaled "$2") * 10))
+	while [ "$_i" -gt 0 ]; do
+		grep -Eq -- "$1" "$FAKE_REC" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	return 1
+}

@@ -38,12 +38,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	inpos = 0;
 	rpos = rlen = 0;
 	readfn = readin;
+	rdlen = rdskip = 0;
 	memset(&mb, 0, sizeof mb);
+	memset(&io, 0, sizeof io);
+	mb.phase = MB_EXAMINING;
 	caps = 0;
-	*byetext = '\0';
+	tagno = 1;
 	while (nextresp(&r) == 0) {
-		if (r.type == R_TAGGED && r.status == S_OK)
-			mb.examined = 1;
+		if (r.type == R_TAGGED && r.status == S_OK) {
+			mb.phase = MB_OPEN;
+			mb.counting = 1;
+		}
 		if (r.type == R_UNTAGGED && r.word == W_EXISTS)
 			announced += r.num;
 		if (mb.arrived > announced || mb.exists > NUM_MAX)

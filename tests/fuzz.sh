@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-60}
 mkdir -p tests/tmp/corpus
 clang -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -D_GNU_SOURCE -DVERSION=\"fuzz\" \
+	-fno-sanitize-recover=undefined -DVERSION=\"fuzz\" \
 	-o tests/fuzz-scan tests/fuzz.c -lmbedtls -lmbedx509 -lmbedcrypto
 cp tests/corpus/* tests/tmp/corpus/
 ./tests/fuzz-scan -max_total_time="$secs" -max_len=16384 \

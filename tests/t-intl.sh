@@ -37,7 +37,7 @@ fi
 # bob with -a login: the password goes as a quoted string or literal
 if idle bob-login -v -u bob -P "$DOVECOT/bob.pass" -a login; then
 	check 'bob logs in with LOGIN' grep -q ': C: [^ ]* LOGIN ' "$IW_LOG"
-	check_log 'bob, -a login: "idling (1 messages)"' "$IW_LOG" 'idling (1 messages)'
+	check_log 'bob, -a login: "idling (1 message)"' "$IW_LOG" 'idling (1 message)'
 	deliver bob INBOX 'for bob again'
 	wait_pid_exit "$IW_PID" "$(scaled 10)"
 	check_exit 'bob, -a login: a delivery wakes him, exit 0' 0 $?

@@ -137,6 +137,7 @@ setfeed(const char *s, size_t n)
 	feedlen = n;
 	feedpos = 0;
 	rpos = rlen = 0;
+	rdlen = rdskip = 0;
 	readfn = readfeed;
 }
 
@@ -146,47 +147,41 @@ test_readline(void)
 	static const char lit[] =
 	    "* 1 FETCH (BODY[] {19}\r\n* 9 EXISTS\r\n* 9 EXI)\r\n"
 	    "* 2 EXISTS\r\n";
-	const char *err = NULL;
 	struct resp r;
 	long n;
 	char *big;
 
 	setfeed(lit, sizeof lit - 1);
-	n = readline(&err);
+	n = readline();
 	ok(n > 0 && !strcmp(line, "* 1 FETCH (BODY[] {19})"),
 	    "readline: a literal's contents are skipped");
-	n = readline(&err);
+	n = readline();
 	ok(n > 0 && scan(line, (size_t)n, &r) == 0 && r.num == 2,
 	    "readline: the next response follows the literal");
-	n = readline(&err);
-	ok(n == -1 && io_why == IO_EOF, "readline: end of input");
+	n = readline();
+	ok(n == -1 && io.why == IO_EOF, "readline: end of input");
 
 	setfeed("* OK a\n* OK b\r\n", 15);
-	ok(readline(&err) == 6 && readline(&err) == 6,
+	ok(readline() == 6 && readline() == 6,
 	    "readline: bare LF and CRLF both end a line");
 
 	big = malloc(LINE_MAX_LEN + 100);
 	memset(big, 'x', LINE_MAX_LEN + 100);
 	setfeed(big, LINE_MAX_LEN + 100);
-	err = NULL;
-	ok(readline(&err) == -1 && err && strstr(err, "too long"),
+	ok(readline() == -1 && io.why == IO_PROTO && strstr(io.text, "too long"),
 	    "readline: an overlong line is a protocol error");
 	free(big);
 
 	setfeed("* 1 FETCH {4294967295}\r\n", 24);
-	err = NULL;
-	ok(readline(&err) == -1 && err && strstr(err, "literal"),
+	ok(readline() == -1 && io.why == IO_PROTO && strstr(io.text, "literal"),
 	    "readline: a 4 GiB literal is refused, not allocated");
 	setfeed("* 1 FETCH {99999999999999999999}\r\n", 34);
-	err = NULL;
-	ok(readline(&err) == -1 && err, "readline: a literal size past 2^64");
+	ok(readline() == -1 && io.why == IO_PROTO, "readline: a literal size past 2^64");
 	setfeed("* OK a\0b\r\n", 10);
-	err = NULL;
-	ok(readline(&err) == -1 && err && strstr(err, "NUL"),
+	ok(readline() == -1 && io.why == IO_PROTO && strstr(io.text, "NUL"),
 	    "readline: NUL is a protocol error");
 	setfeed("* 1 FETCH (X {3}\r\nab", 20);
-	err = NULL;
-	ok(readline(&err) == -1 && !err && io_why == IO_EOF,
+	ok(readline() == -1 && io.why == IO_EOF,
 	    "readline: EOF inside a literal");
 	readfn = net_read;
 }
@@ -199,11 +194,12 @@ test_mbox(void)
 	int ret;
 
 	memset(&m, 0, sizeof m);
+	m.phase = MB_EXAMINING;
 	r = scanstr("* 5 EXISTS", &ret);
 	mbox_update(&m, &r);
 	r = scanstr("* OK [UIDNEXT 10] x", &ret);
 	mbox_update(&m, &r);
-	m.examined = 1;
+	m.phase = MB_OPEN;
 	ok(m.exists == 5 && m.arrived == 0 && m.uidnext == 10,
 	    "mbox: EXAMINE's count is not new mail");
 	r = scanstr("* 2 EXPUNGE", &ret);
@@ -225,13 +221,70 @@ test_mbox(void)
 	ok(m.arrived == 2 && m.exists == 5, "mbox: a rise is new mail");
 	r = scanstr("* 5 FETCH (FLAGS (\\Recent) UID 10)", &ret);
 	mbox_update(&m, &r);
-	ok(m.uidnext == 10 && m.uidmax == 10,
-	    "mbox: a FETCH's UID does not move UIDNEXT");
+	ok(m.uidnext == 10 && m.floor == 11,
+	    "mbox: a FETCH's UID is a floor, it does not move UIDNEXT");
 	mb = m;
 	statefile = NULL;
+	r = scanstr("* 2 FETCH (FLAGS (\\Seen UID 99999))", &ret);
+	ok(ret == 0 && r.uid == 0, "fetch: a keyword UID among the FLAGS is no UID");
+	r = scanstr("* 2 FETCH (FLAGS (\\Seen) UID 7)", &ret);
+	ok(ret == 0 && r.uid == 7, "fetch: the UID item after FLAGS");
+	r = scanstr("* 2 FETCH (BODY[HEADER.FIELDS (UID)] {5} UID 8)", &ret);
+	ok(ret == 0 && r.uid == 8, "fetch: a section and a literal before UID");
+	r = scanstr("* 2 FETCH (X-GM-LABELS (\"UID 5\") UID 9)", &ret);
+	ok(ret == 0 && r.uid == 9, "fetch: UID inside a quoted string is data");
+	r = scanstr("* 2 FETCH (ENVELOPE (NIL \"UID 3\" ((NIL NIL \"a\" \"b\")) NIL))", &ret);
+	ok(ret == 0 && r.uid == 0, "fetch: no UID item, no UID");
+	r = scanstr("* 2 FETCH (UID 4294967296)", &ret);
+	ok(ret == 0 && r.uid == 0, "fetch: a UID past 32 bits is no UID");
+	r = scanstr("* 4294967300 EXISTS", &ret);
+	ok(ret == -1, "scan: a count past 32 bits is malformed");
+
+	/* EXAMINE gave 3 and UIDNEXT 4; then [UIDNEXT 5] and a 4th: 5 */
+	memset(&m, 0, sizeof m);
+	m.phase = MB_EXAMINING;
+	r = scanstr("* 3 EXISTS", &ret);
+	mbox_update(&m, &r);
+	r = scanstr("* OK [UIDNEXT 4] x", &ret);
+	mbox_update(&m, &r);
+	m.phase = MB_OPEN;
+	r = scanstr("* OK [UIDNEXT 5] x", &ret);
+	mbox_update(&m, &r);
+	r = scanstr("* 4 EXISTS", &ret);
+	mbox_update(&m, &r);
+	ok(m.arrived == 1 && mbox_cover(&m, 0) == 5,
+	    "mbox: a later [UIDNEXT] is a floor, not added to");
+	/* a second EXISTS inside EXAMINE's response, before its [UIDNEXT] */
+	memset(&m, 0, sizeof m);
+	m.phase = MB_EXAMINING;
+	r = scanstr("* 3 EXISTS", &ret);
+	mbox_update(&m, &r);
+	r = scanstr("* 4 EXISTS", &ret);
+	mbox_update(&m, &r);
+	r = scanstr("* OK [UIDNEXT 5] x", &ret);
+	mbox_update(&m, &r);
+	ok(m.arrived == 1 && mbox_cover(&m, 0) == 5,
+	    "mbox: a rise inside EXAMINE counts, covered by its UIDNEXT");
+	r = scanstr("* 5 EXISTS", &ret);
+	mbox_update(&m, &r);
+	ok(m.arrived == 2 && mbox_cover(&m, 0) == 6 && mbox_cover(&m, 9) == 10,
+	    "mbox: later rises add to UIDNEXT, or to a higher one known");
 	r = scanstr("* 9 EXPUNGE", &ret);
 	ok(mbox_update(&m, &r) == -1,
 	    "mbox: EXPUNGE of a message that cannot exist is an error");
+}
+
+static void
+test_clean(void)
+{
+	ok(!strcmp(clean("Entw\xc3\xbcrfe"), "Entw\xc3\xbcrfe"),
+	    "clean: valid UTF-8 is shown as it is");
+	ok(!strcmp(clean("a\tb\x1b[2Jc"), "a\\x09b\\x1b[2Jc"),
+	    "clean: control characters are escaped");
+	ok(!strcmp(clean("x\xc3(\xff\xed\xa0\x80"), "x\\xc3(\\xff\\xed\\xa0\\x80"),
+	    "clean: invalid bytes and surrogates are escaped");
+	ok(!strcmp(clean("\xc2\x9b" "1m"), "\\xc2\\x9b1m"),
+	    "clean: C1 controls in UTF-8 are escaped");
 }
 
 static void
@@ -349,7 +402,7 @@ netrc_for(const char *h, const char *u, char *login)
 	user = u;
 	*login = '\0';
 	memset(secret, 0, sizeof secret);
-	return netrc(login, 256);
+	return netrc(login, 256, 1);
 }
 
 static void
@@ -378,6 +431,21 @@ test_netrc(void)
 	    "netrc: a macro body is not entries");
 }
 
+/* One start of imapwait with the state file: returns 1 if it woke. */
+static int
+start(const char *path, const struct mbox *m, int rr)
+{
+	int wake;
+
+	statefile = path;
+	rerun = rr;
+	state_open(path);
+	mb = *m;
+	if ((wake = state_start()))
+		state_save(1, 1);
+	return wake;
+}
+
 static void
 test_state(void)
 {
@@ -390,54 +458,72 @@ test_state(void)
 	quiet = 1;
 	snprintf(path, sizeof path, "%s/state", tmpdir);
 	memset(&m, 0, sizeof m);
+	m.phase = MB_OPEN;
 	m.uidvalidity = 7;
 	m.uidnext = 100;
 	m.exists = 3;
-	ok(state_check(path, &m) == 1, "state: no file: wake once");
+	ok(start(path, &m, 0) == 1, "state: no file: wake once");
 	ok(state_read(path, &s) == 0 && s.uidvalidity == 7 &&
-	    s.uidnext == 100 && s.exists == 3 && !s.changed,
-	    "state: recorded");
+	    s.uidnext == 100 && s.exists == 3 && !s.changed && s.pending,
+	    "state: recorded, the wake pending");
 	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
 	    "state: mode 0600");
-	ok(state_check(path, &m) == 0, "state: unchanged: no wake");
+	ok(start(path, &m, 1) == 1, "state: -R: a pending wake wakes again");
+	ok(start(path, &m, 0) == 0 && state_read(path, &s) == 0 && !s.pending,
+	    "state: without -R a pending wake is taken as handled");
+	ok(start(path, &m, 1) == 0, "state: -R: nothing pending, no wake");
 	m.uidnext = 101;
-	ok(state_check(path, &m) == 1, "state: higher UIDNEXT: wake");
-	ok(state_check(path, &m) == 0, "state: and only once");
+	ok(start(path, &m, 0) == 1, "state: higher UIDNEXT: wake");
+	ok(start(path, &m, 0) == 0, "state: and only once");
 	m.uidnext = 90;
 	m.exists = 1;
-	ok(state_check(path, &m) == 0, "state: lower UIDNEXT: no wake");
+	ok(start(path, &m, 0) == 0 && state_read(path, &s) == 0 &&
+	    s.uidnext == 101, "state: lower UIDNEXT: no wake, never lowered");
 	m.uidvalidity = 8;
-	ok(state_check(path, &m) == 1, "state: new UIDVALIDITY: wake");
+	ok(start(path, &m, 0) == 1, "state: new UIDVALIDITY: wake");
 	m.uidvalidity = 9;
-	ok(state_check(path, &m) == 0,
+	ok(start(path, &m, 0) == 0,
 	    "state: UIDVALIDITY new at every start: no second wake");
 	m.uidvalidity = 10;
 	m.exists = 2;
-	ok(state_check(path, &m) == 1,
+	ok(start(path, &m, 0) == 1,
 	    "state: ... then a higher count is new mail");
 	m.uidvalidity = 10;
-	ok(state_check(path, &m) == 0 && state_read(path, &s) == 0 &&
+	ok(start(path, &m, 0) == 0 && state_read(path, &s) == 0 &&
 	    !s.changed, "state: a stable UIDVALIDITY again");
-	memset(&mb, 0, sizeof mb);
-	mb.uidvalidity = 10;
-	mb.uidnext = 50;
-	mb.arrived = 2;
-	mb.uidmax = 50;
-	statefile = path;
-	state_save();
-	ok(state_read(path, &s) == 0 && s.uidnext == 52,
-	    "state: after new mail, UIDNEXT plus arrivals");
-	mb.uidmax = 60;
-	state_save();
+
+	/* After new mail in IDLE: what covers it, never more. */
+	m.uidnext = 50;
+	unlink(path);
+	state_open(path);
+	mb = m;
+	mb.arrived = mb.since = 2;
+	state_save(1, 1);
+	ok(state_read(path, &s) == 0 && s.uidnext == 52 && s.pending,
+	    "state: after new mail, UIDNEXT plus arrivals, pending");
+	mb.floor = 61;
+	state_save(1, 1);
 	ok(state_read(path, &s) == 0 && s.uidnext == 61,
 	    "state: ... or the highest UID seen plus one, if higher");
+	mb.uidnext = 4294967295UL;
+	mb.floor = 0;
+	state_save(1, 1);
+	ok(state_read(path, &s) == 0 && s.uidnext == 4294967295UL,
+	    "state: UIDNEXT saturates at 2^32-1");
 	statefile = NULL;
+	rerun = 0;
+
 	writefile("state", "garbage\n", 0600);
 	ok(state_read(path, &s) == -1, "state: garbage is treated as missing");
 	writefile("state", "1 2 3 0", 0600);
 	ok(state_read(path, &s) == -1, "state: a truncated line is missing");
-	writefile("state", "1 2 3 0 5\n", 0600);
+	writefile("state", "1 2 3 0\n", 0600);
+	ok(state_read(path, &s) == 0 && s.uidnext == 2 && !s.pending,
+	    "state: the older four fields read as nothing pending");
+	writefile("state", "1 2 3 0 1 5\n", 0600);
 	ok(state_read(path, &s) == -1, "state: extra fields are corrupt");
+	writefile("state", "1 2 3 0 2\n", 0600);
+	ok(state_read(path, &s) == -1, "state: pending is 0 or 1");
 	writefile("state", "1 -2 3 0\n", 0600);
 	ok(state_read(path, &s) == -1, "state: negative numbers are corrupt");
 	writefile("state", "99999999999 2 3 0\n", 0600);
@@ -448,6 +534,12 @@ test_state(void)
 	ok(state_write(path, &s) == -1 && errno == ENOENT &&
 	    (fd = open(path, O_RDONLY)) == -1,
 	    "state: an unwritable place is reported, nothing written");
+	/* ... which state_open makes, privately */
+	snprintf(path, sizeof path, "%s/a/b/state", tmpdir);
+	state_open(path);
+	snprintf(path, sizeof path, "%s/a/b", tmpdir);
+	ok(stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (st.st_mode & 0777) == 0700, "state: a missing directory is made, 0700");
 	quiet = 0;
 }
 
@@ -459,6 +551,7 @@ main(void)
 	test_scan();
 	test_readline();
 	test_mbox();
+	test_clean();
 	test_encodings();
 	test_pem();
 	test_netrc();
