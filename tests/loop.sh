@@ -16,6 +16,8 @@
 #	count FILE TEXT               lines of FILE containing TEXT
 #	wait_count FILE TEXT N SECS   until at least N such lines
 #	children PID                  the PIDs of PID's children
+#	imapwait_of PID               those but the tee that passes imapwait's
+#	                              lines on: the loop's imapwait
 #	own_dovecot                   a Dovecot of this file's own, on its own
 #	                              ports, for a test that stops and restarts
 #	                              the server: its directory in OWN_DIR
@@ -100,6 +102,10 @@ children() {
 	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '
 }
 
+imapwait_of() {
+	ps -o pid=,comm= --ppid "$1" 2>/dev/null | awk '$2 != "tee" { print $1 }'
+}
+
 own_dovecot() {
 	OWN_DIR=$(mktemp -d /tmp/imapwait-loop.XXXXXX) || return 1
 	_p=${LOOP_PORTBASE:-17993}
@@ -145,16 +151,16 @@ fi
 n=$(($(cat "$FAKE/n" 2>/dev/null || echo 0) + 1))
 echo "$n" >"$FAKE/n"
 { printf '[%s]' "$@"; echo; } >>"$FAKE/args"
-rerun= state=
+rerun= state= u=bob m=INBOX
 while [ $# -gt 1 ]; do
-	case $1 in -R) rerun=1 ;; -s) state=$2 ;; esac
+	case $1 in -R) rerun=1 ;; -s) state=$2 ;; -u) u=$2 ;; -m) m=$2 ;; esac
 	shift
 done
 if [ -n "$state" ] && [ -s "$state" ] && [ -z "$rerun" ]; then
 	echo '1 2 0 0 0' >"$state"
 fi
 code=$(sed -n "${n}p" "$FAKE/codes")
-echo "imapwait: fake run $n: ${code:-idle}" >&2
+echo "imapwait: $u@$1/$m: fake run $n: ${code:-idle}" >&2
 case $code in
 '' | idle) exec "$FAKE/sleep" 60 ;;
 0) [ -z "$state" ] || echo '1 2 0 0 1' >"$state" ;;

@@ -55,7 +55,7 @@ check 'multilog t stamps it (TAI64N)' grep -qE \
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
 run=$(svstat "$sv" | sed -n 's/.*(pid \([0-9]*\)).*/\1/p')
 loop=$(children "$run")
-iw=$(children "${loop:-0}")
+iw=$(imapwait_of "${loop:-0}")
 check "run ($run) has the loop ($loop) as its child, imapwait ($iw) under it" test -n "$iw"
 svc -d "$sv"
 i=0

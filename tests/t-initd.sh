@@ -63,7 +63,7 @@ else
 	not_ok 'the loop idles' && show "$log"
 fi
 check 'the loop runs as nobody' test "$(ps -o user= -p "$pid")" = nobody
-iw=$(children "$pid")
+iw=$(imapwait_of "$pid")
 check "imapwait runs as nobody ($iw)" test "$(ps -o user= -p "${iw:-0}" 2>/dev/null)" = nobody
 check 'lines in the log file start with the time' grep -qE \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} imapwait: alice@localhost/INBOX: idling' "$log"
@@ -92,7 +92,7 @@ out=$(sh "$init" status 2>&1)
 check_exit "status: $out" 0 $?
 
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
-iw=$(children "$pid")
+iw=$(imapwait_of "$pid")
 check "imapwait idles ($iw)" test -n "$iw"
 # stop while the hook runs (left: but the loop, whose arguments name it)
 LOOP_PID=$pid

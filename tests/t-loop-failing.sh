@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # imapwait-loop when temporary failures keep coming: after 5 minutes of
 # nothing else it says so louder (an error, shown with -q too: for how
-# long, how many failures, the last), once an hour after that while
+# long, how many failures, the last one's reason as imapwait gave it), once an hour after that while
 # they last, and says when it works again. The clock is a stand-in that
 # moves 30 s each time the loop reads it, and sleep returns at once, so
 # hours pass in a second.
@@ -31,7 +31,7 @@ check_exit 'the loop ends with the stand-in'"'"'s 100' 100 $?
 check 'said louder once in 10 minutes of failures' \
 	test "$(count "$LOOP_LOG" 'not working for')" -eq 1
 check_log 'after 5 minutes, with how long and how many (with -q too)' "$LOOP_LOG" \
-	'imapwait-loop: bob@localhost/INBOX: not working for 5 min: 6 temporary failures in a row, the last exit 111'
+	'imapwait-loop: bob@localhost/INBOX: not working for 5 min: 6 temporary failures in a row, the last: fake run 6: 111; still trying'
 check_log 'and says when it works again' "$LOOP_LOG" 'working again after 10 min'
 check 'the quiet pauses stay quiet with -q' test "$(count "$LOOP_LOG" 'retrying in')" -eq 0
 

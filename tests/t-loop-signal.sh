@@ -12,7 +12,7 @@ if ! wait_count "$LOOP_LOG" 'idling (' 1 "$(scaled 20)"; then
 	done_testing
 fi
 sleep 0.5
-iw=$(children "$LOOP_PID")
+iw=$(imapwait_of "$LOOP_PID")
 check "imapwait runs as the loop's child ($iw)" test -n "$iw"
 log_mark
 t0=$(now_ms)

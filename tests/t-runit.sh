@@ -49,7 +49,7 @@ check 'svlogd -tt stamps it: YYYY-MM-DD_HH:MM:SS.frac' grep -qE \
 
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
 loop=$(cat "$sv/supervise/pid")
-iw=$(children "$loop")
+iw=$(imapwait_of "$loop")
 check "the run process is the loop ($loop), imapwait its child ($iw)" test -n "$iw"
 out=$(sv -w 5 -v down "$sv" 2>&1)
 check "sv down: $out" test "${out#ok: down: }" != "$out"

@@ -48,7 +48,7 @@ check 's6-log T stamps it: YYYY-MM-DD HH:MM:SS.frac' grep -qE \
 
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
 loop=$(s6-svstat -o pid "$sv")
-iw=$(children "$loop")
+iw=$(imapwait_of "$loop")
 check "the run process is the loop ($loop), imapwait its child ($iw)" test -n "$iw"
 s6-svc -wd -T 5000 -d "$sv"
 check_exit 's6-svc -d: down within 5 s' 0 $?
