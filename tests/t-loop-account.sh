@@ -49,12 +49,14 @@ service both '100'
 check 'LOGIN= and USER=: LOGIN wins' grep -q '^\[-u\]\[carol\]' "$FAKE/args"
 check_log 'and USER= is said to be ignored' "$FAKE/log" 'USER= ignored, LOGIN= names the login'
 
-conf typo 'LOGIN=carol' 'PASFILE=/etc/imapwait/carol.pass' 'HOOK=true' 'lower=fine'
+conf typo 'LOGIN=carol' 'PASFILE=/etc/imapwait/carol.pass' 'HOOK=true' 'lower=fine' 'Mailbox=x'
 service typo '100'
 check_log 'an unknown key is a warning that names it' "$FAKE/log" \
 	'imapwait-service: ./account.conf: unknown key PASFILE, ignored'
-check 'one warning: a lower-case helper variable is not a key' \
-	test "$(grep -c 'unknown key' "$FAKE/log")" -eq 1
+check_log 'a key in the wrong case too' "$FAKE/log" \
+	'imapwait-service: ./account.conf: unknown key Mailbox, ignored'
+check 'two warnings: a lower-case helper variable is not a key' \
+	test "$(grep -c 'unknown key' "$FAKE/log")" -eq 2
 check 'the account still runs' test "$(cat "$FAKE/n")" -eq 1
 
 sl=$(marker account)
