@@ -19,8 +19,10 @@ if ! strace -o /dev/null true 2>"$TESTDIR/strace.log"; then
 	done_testing
 fi
 
-# each fork of the loop (not of its children) returns 0.4 s late
-LOOP_PREFIX="strace -o $TESTDIR/strace.out -e trace=clone,clone3,fork,vfork -e inject=clone:delay_exit=400000 -e inject=clone3:delay_exit=400000 -e inject=fork:delay_exit=400000"
+# each fork of the loop (not of its children) returns 0.4 s late; its
+# temporary directory (and so its tee) is named after the test too
+mkdir -p "$TESTDIR/race-tmp"
+LOOP_PREFIX="env TMPDIR=$TESTDIR/race-tmp strace -o $TESTDIR/strace.out -e trace=clone,clone3,fork,vfork -e inject=clone:delay_exit=400000 -e inject=clone3:delay_exit=400000 -e inject=fork:delay_exit=400000"
 fake_loop race 'idle' true
 LOOP_PREFIX=
 strace_pid=$LOOP_PID
@@ -42,12 +44,12 @@ wait_pid_exit "$strace_pid" 10
 check_exit 'the loop dies by SIGTERM' 143 $?
 sleep 0.5
 left=
-for p in $(grep -alsF -- "$FAKE/" /proc/[0-9]*/cmdline); do
+for p in $(grep -alsF -- "$TESTDIR/race" /proc/[0-9]*/cmdline); do
 	p=${p#/proc/}
 	p=${p%/cmdline}
 	alive "$p" && [ "$p" != "$loop" ] && left="$left $p"
 done
-check "the stand-in started in the gap is gone (${left:-none left})" test -z "$left"
+check "the stand-in started in the gap, and the loop's tee, are gone (${left:-none left})" test -z "$left"
 for p in $left; do kill -KILL "$p" 2>/dev/null; done
 
 done_testing
