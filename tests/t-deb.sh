@@ -93,6 +93,17 @@ check 'the units run /usr/bin/imapwait-service' grep -q \
 	'^ExecStart=/usr/bin/imapwait-service ' /lib/systemd/system/imapwait@.service
 check 'so does the init script' grep -q \
 	'^DAEMON=${DAEMON:-/usr/bin/imapwait-service}' /etc/init.d/imapwait
+if command -v systemd-analyze >/dev/null; then
+	systemd-analyze verify --man=no imapwait@test.service imapwait.service \
+		>"$TESTDIR/verify.log" 2>&1
+	st=$?
+	if [ "$st" -eq 0 ] && [ ! -s "$TESTDIR/verify.log" ]; then
+		ok 'the installed units pass systemd-analyze verify'
+	else
+		not_ok 'the installed units pass systemd-analyze verify' "exit $st"
+		show "$TESTDIR/verify.log"
+	fi
+fi
 enabled >"$TESTDIR/enabled.after"
 if cmp -s "$TESTDIR/enabled.before" "$TESTDIR/enabled.after"; then
 	ok 'nothing is enabled to start at boot'
