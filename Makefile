@@ -65,6 +65,9 @@ demo:
 bench:
 	sh bench/run
 
+soak:
+	SOAK_RESULTS=$${SOAK_RESULTS-bench/results/soak-latest} sh tests/soak.sh
+
 fuzz:
 	sh tests/fuzz.sh
 
@@ -129,4 +132,4 @@ clean:
 	rm -f imapwait tests/unit tests/fuzz-scan imapwait-asan
 	rm -rf tests/tmp
 
-.PHONY: all check demo bench fuzz install uninstall clean
+.PHONY: all check demo bench soak fuzz install uninstall clean

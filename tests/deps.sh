@@ -16,8 +16,13 @@ case ${1:-} in
 demo) pkgs='make gcc libc6-dev libmbedtls-dev dovecot-imapd openssl iproute2' ;;
 '') pkgs='make gcc libc6-dev libmbedtls-dev dovecot-imapd openssl valgrind
 python3 iproute2 shellcheck mandoc clang libclang-rt-14-dev time
-ca-certificates runit daemontools s6
-debhelper dpkg-dev fakeroot lintian devscripts' ;;
+ca-certificates runit daemontools s6 getmail6 dovecot-lmtpd
+debhelper dpkg-dev fakeroot lintian devscripts'
+	# tests/t-m32.sh: 32-bit builds of the unit tests and the fuzz target
+	if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then
+		pkgs="$pkgs gcc-multilib lib32stdc++-12-dev"
+	fi
+	;;
 *)
 	echo 'usage: tests/deps.sh [demo]' >&2
 	exit 100

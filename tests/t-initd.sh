@@ -40,7 +40,7 @@ mkdir -p "$CONFDIR"
 runs=$acct/runs
 cat >"$CONFDIR/work.conf" <<CONF
 HOST=$HOST
-USER=alice
+LOGIN=alice
 PASSFILE=$acct/alice.pass
 HOOK='echo "\$(id -un)" >>$runs'
 OPTS='-C $CA -p $PORT -k 0 -w 10'
