@@ -117,6 +117,9 @@ check 'no loop was started' test ! -e /run/imapwait
 
 v=$(/usr/bin/imapwait -V 2>&1)
 check "imapwait -V says $upstream ($v)" test "${v#imapwait "$upstream" }" != "$v"
+for p in imapwait-loop imapwait-service; do
+	check "/usr/bin/$p -h exits 0" sh -c "/usr/bin/$p -h >/dev/null"
+done
 IMAPWAIT=/usr/bin/imapwait
 empty_mailbox alice
 if idle installed -t "$(scaled 30)"; then
