@@ -140,6 +140,9 @@ installed=
 check 'purge removes the init script (a conffile)' test ! -e /etc/init.d/imapwait
 check 'and the share directory' test ! -e /usr/share/imapwait
 check 'dpkg knows nothing of it' sh -c '! dpkg-query -W imapwait >/dev/null 2>&1'
+left=$(ls /etc/rc?.d/*imapwait* /etc/systemd/system/*/imapwait* \
+	/var/lib/systemd/deb-systemd-helper-enabled/*imapwait* 2>/dev/null | head -n 3)
+check "no rc.d or systemd link is left (${left:-none})" test -z "$left"
 enabled >"$TESTDIR/enabled.purged"
 check 'no boot link is left' cmp -s "$TESTDIR/enabled.before" "$TESTDIR/enabled.purged"
 
