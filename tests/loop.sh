@@ -72,7 +72,8 @@ loop_start() {
 	_has_opt -k "$@" || set -- "$@" -k 0
 	_has_opt -s "$@" || set -- "$@" -s "$TESTDIR/$_name.state"
 	echo "$LOOP $* $HOST -- sh -c '$_hook'" >"$TESTDIR/$_name.cmd"
-	sh "$LOOP" "$@" "$HOST" -- sh -c "$_hook" \
+	# its temporary directory stays here, should the loop be killed
+	TMPDIR=$TESTDIR sh "$LOOP" "$@" "$HOST" -- sh -c "$_hook" \
 		>"$TESTDIR/$_name.out" 2>"$LOOP_LOG" </dev/null &
 	LOOP_PID=$!
 	# lib.sh's cleanup stops it (and so its child) at the end
@@ -183,7 +184,7 @@ fake_loop() {
 	LOOP_LOG=$FAKE/log
 	# shellcheck disable=SC2086
 	export FAKE
-	IMAPWAIT=$fake_imapwait XDG_STATE_HOME=$FAKE/xdg \
+	IMAPWAIT=$fake_imapwait XDG_STATE_HOME=$FAKE/xdg TMPDIR=${TMPDIR:-$TESTDIR} \
 		${LOOP_PREFIX:-} sh "$LOOP" "$@" -- sh -c "$_hook" \
 		>"$FAKE/out" 2>"$LOOP_LOG" </dev/null &
 	LOOP_PID=$!
