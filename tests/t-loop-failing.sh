@@ -48,4 +48,30 @@ check_log 'the second time an hour later' "$LOOP_LOG" \
 	'not working for 65 min: 66 temporary failures in a row'
 LOOP_PREFIX=
 
+# the real imapwait against a port where nothing listens: the louder
+# word gives its reason
+port=${PORTBASE:-11993}
+port=$((port + 97))
+if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+	ok "# skip: 127.0.0.1:$port is in use"
+else
+	printf 'secret\n' >"$TESTDIR/pass"
+	chmod 600 "$TESTDIR/pass"
+	log=$TESTDIR/real.log
+	TMPDIR=$TESTDIR PATH=$bin:$PATH XDG_STATE_HOME=$TESTDIR/xdg sh "$LOOP" -q -u bob \
+		-P "$TESTDIR/pass" -p "$port" -w 2 127.0.0.1 -- true 2>"$log" </dev/null &
+	LOOP_PID=$!
+	IW_PIDS="$IW_PIDS $LOOP_PID"
+	if wait_text "$log" 'not working for' 20; then
+		ok 'the real imapwait, refused: the loop says so louder'
+	else
+		not_ok 'the real imapwait, refused: the loop says so louder' && show "$log"
+	fi
+	check_log 'with the reason imapwait gave' "$log" \
+		"imapwait-loop: bob@127.0.0.1/INBOX: not working for 5 min: 6 temporary failures in a row, the last: unable to connect to 127.0.0.1:$port: Connection refused; still trying"
+	kill -TERM "$LOOP_PID"
+	wait_pid_exit "$LOOP_PID" 10
+	check_exit 'and stops by SIGTERM' 143 $?
+fi
+
 done_testing
