@@ -20,7 +20,6 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -1757,35 +1756,48 @@ cmd_timeout(pid_t pid)
 
 /*
  * -c: the first line of the command's output.  The whole run, not only
- * its first line, is bounded by the step deadline (a pidfd tells when it
- * exits); exit 126 or 127 from the shell (not executable, not found) is
- * permanent, any other failure temporary.
+ * its first line, is bounded by the step deadline (SIGCHLD, caught only
+ * here, interrupts the wait for it); exit 126 or 127 from the shell (not
+ * executable, not found) is permanent, any other failure temporary.
  */
+static void
+onchld(int sig)
+{
+	(void)sig;
+}
+
 static void
 runcmd(const char *cmd)
 {
+	struct sigaction sa, oldsa;
+	sigset_t chld, orig, mask;
 	char *buf = secret;
 	size_t n = 0;
 	ssize_t r;
-	int p[2], status = 0, pfd = -1, code;
+	int p[2], status = 0, code;
 	pid_t pid;
 
-	/* An inherited SIG_IGN would reap the child behind our back. */
-	signal(SIGCHLD, SIG_DFL);
+	/* Caught, not inherited: SIG_IGN would reap the child behind us. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = onchld;
+	sigaction(SIGCHLD, &sa, &oldsa);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &orig);
 	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
 		die(EX_TEMP, "unable to run the password command:");
 	if (pid == 0) {
 		/* A process group of its own, so that a timeout ends it all. */
 		setpgid(0, 0);
+		sigprocmask(SIG_SETMASK, &orig, NULL);
 		dup2(p[1], 1);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
 	setpgid(pid, pid);
 	close(p[1]);
-#ifdef SYS_pidfd_open
-	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-#endif
+	mask = orig;
+	sigdelset(&mask, SIGCHLD);
 	deadline(steptime);
 	while (n < sizeof secret - 1 && !memchr(buf, '\n', n)) {
 		struct pollfd pf[2] = { { p[0], POLLIN, 0 }, { tfd, POLLIN, 0 } };
@@ -1806,18 +1818,17 @@ runcmd(const char *cmd)
 		n += (size_t)r;
 	}
 	close(p[0]);
-	while (pfd >= 0) {
-		struct pollfd pf[2] = { { pfd, POLLIN, 0 }, { tfd, POLLIN, 0 } };
+	/* Its exit, within the same deadline; SIGCHLD ends the ppoll. */
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
+		struct pollfd pf = { tfd, POLLIN, 0 };
 
-		if (poll(pf, 2, -1) == -1 && errno == EINTR)
-			continue;
-		if (pf[1].revents && !pf[0].revents)
+		if (ppoll(&pf, 1, NULL, &mask) == -1 && errno != EINTR)
+			break;
+		if (pf.revents)
 			cmd_timeout(pid);
-		close(pfd);
-		pfd = -1;
 	}
-	while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-		;
+	sigaction(SIGCHLD, &oldsa, NULL);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	if (r == -1) {
 		explicit_bzero(buf, n);
 		die(EX_TEMP, "unable to wait for the password command:");
