@@ -1293,12 +1293,16 @@ scan(char *l, size_t len, struct resp *r)
 			r->caps = p;
 			return 0;
 		}
-		if (!isdigit((unsigned char)*l)) {
-			r->word = W_OTHER;	/* FLAGS, LIST, RECENT... */
-			return *l ? 0 : -1;
+		if (isalpha((unsigned char)*l)) {
+			/* FLAGS, LIST, SEARCH...; a count needs its number */
+			r->word = W_OTHER;
+			return word(l, "EXISTS", NULL) || word(l, "EXPUNGE",
+			    NULL) || word(l, "FETCH", NULL) || word(l, "RECENT",
+			    NULL) ? -1 : 0;
 		}
 		p = l;
-		if (imapnum(&p, &r->num) == -1 || *p++ != ' ')
+		if (imapnum(&p, &r->num) == -1 || *p++ != ' ' ||
+		    !isalpha((unsigned char)*p))
 			return -1;
 		if (word(p, "EXISTS", NULL))
 			r->word = W_EXISTS;
