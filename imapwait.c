@@ -1829,8 +1829,10 @@ runcmd(const char *cmd)
 	while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
 		struct pollfd pf = { tfd, POLLIN, 0 };
 
-		if (ppoll(&pf, 1, NULL, &mask) == -1 && errno != EINTR)
+		if (ppoll(&pf, 1, NULL, &mask) == -1 && errno != EINTR) {
+			r = -1;
 			break;
+		}
 		if (pf.revents)
 			cmd_timeout(pid);
 	}
