@@ -68,9 +68,9 @@ check "imapwait runs as nobody ($iw)" test "$(ps -o user= -p "${iw:-0}" 2>/dev/n
 check 'lines in the log file start with the time' grep -qE \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} imapwait: alice@localhost/INBOX: idling' "$log"
 
-check 'start made STATEDIR, sticky and writable for all (1733)' \
-	test "$(stat -c %a "$STATEDIR" 2>/dev/null)" = 1733
-check 'the loop, as nobody, made its own directory there (0700)' \
+check 'start made STATEDIR, root'"'"'s and writable by no one else (755)' \
+	test "$(stat -c '%U %a' "$STATEDIR" 2>/dev/null)" = 'root 755'
+check 'the account'"'"'s directory there is nobody'"'"'s own (0700)' \
 	test "$(stat -c '%U %a' "$STATEDIR/nobody" 2>/dev/null)" = 'nobody 700'
 check 'and keeps its state file in it' test -s "$STATEDIR/nobody/work.state"
 
