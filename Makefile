@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # imapwait: wait for new mail in an IMAP mailbox with IDLE.
 # No configure step: override on the command line, e.g.
 #   make CC=clang          make STATIC=1          make MBEDTLS=/path/to/prefix

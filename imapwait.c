@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * imapwait - wait for new mail in one IMAP mailbox, with IDLE (RFC 2177)
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # deps.sh [demo]: make sure the Debian packages that make check needs (or,
 # with "demo", only those make demo needs) are there. As root, install
 # what is missing (one apt-get update, one install); as anyone else,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # dovecot.sh start|stop|status DIR [portbase]: a private Dovecot for tests,
 # the demo and benchmarks. Everything it makes lives in DIR.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """fakeimap: a scriptable IMAP server for imapwait's fault tests.
 
     fakeimap.py --scenario NAME --port-file FILE [--record FILE]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=sh
 # fault.sh: helpers for the fault tests (t-fault-*.sh, t-netns.sh), which
 # run imapwait against tests/fakeimap.py instead of Dovecot. Sourced after

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=sh
 # loop.sh: helpers for the tests of scripts/ (imapwait-loop and the
 # service definitions), sourced after lib.sh:

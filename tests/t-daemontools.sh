@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The daemontools service directory (scripts/daemontools) run for real
 # under svscan against the private Dovecot: the loop idles, a delivery
 # runs the hook and multilog writes the line with a TAI64N stamp; "svc -d"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A certificate for localhost from a CA imapwait does not trust: the
 # handshake ends with an unknown_ca alert, no IMAP command is sent, exit
 # 100; the message names the certificate (subject, names, fingerprint in

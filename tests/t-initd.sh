@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The Debian init script (scripts/debian/imapwait) for real against the
 # private Dovecot, with its directories moved into the test's (CONFDIR,
 # RUNDIR, LOGDIR): start runs one loop per account file, in the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # SIGTERM to imapwait-loop while imapwait idles: the loop passes it on,
 # imapwait logs out, and both are gone within a second; the loop dies by
 # SIGTERM, so a supervisor sees a signal, not a failure.

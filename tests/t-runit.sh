@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The runit service directory (scripts/runit) run for real under runsv
 # against the private Dovecot: the loop idles, a delivery runs the hook
 # and svlogd writes imapwait's line with a timestamp; "sv down" stops the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The s6 service directory (scripts/s6) run for real under s6-svscan
 # against the private Dovecot: the loop idles, a delivery runs the hook
 # and s6-log writes the line with a timestamp; "s6-svc -d" stops it

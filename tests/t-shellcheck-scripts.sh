@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Every shell script in scripts/ (the loop, imapwait-service, each
 # supervisor's run/finish/log scripts, the init script, the demo, the
 # example account file) passes shellcheck at every severity, style

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The systemd units (scripts/systemd) pass "systemd-analyze verify", the
 # system template and the user one, each as an instance, with ExecStart
 # pointed at this tree's imapwait-service (verify wants the binary to

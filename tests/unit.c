@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests: the response scanner, the line reader, modified UTF-7,
  * quoting, netrc, the state file and the new-mail state machine.
