@@ -639,9 +639,9 @@ MARKS = [
     ("gai", "TLS setup"),
     ("gair", "resolve (getaddrinfo)"),
     ("hs", "TCP connect"),
-    ("hsr", "TLS handshake"),
-    ("vf", "CA loading"),
+    ("vf", "TLS handshake to the certificate, CA loading"),
     ("vfr", "chain verification"),
+    ("hsr", "rest of the TLS handshake"),
     ("login", "greeting"),
     ("examine", "login (+ CAPABILITY)"),
     ("idle", "EXAMINE"),
@@ -1801,9 +1801,9 @@ def markdown(res):
                  "getaddrinfo, mbedtls_ssl_handshake, mbedtls_x509_crt_verify "
                  "and mbedtls_ssl_write (the first 8 bytes of each command "
                  "name the IMAP step), plus the exec and the readiness write "
-                 "from tracepoints; %d runs each. imapwait loads the CA "
-                 "certificates after the handshake, when it knows the "
-                 "server's issuer." % SPLIT_TRIALS)
+                 "from tracepoints; %d runs each. imapwait judges the "
+                 "certificate inside the handshake, and loads only the CA "
+                 "certificates that can anchor its chain." % SPLIT_TRIALS)
         L.append("")
     L.append("## Reaction")
     L.append("")
