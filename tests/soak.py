@@ -60,6 +60,9 @@ if ENV.get("SOAK_GETMAIL") == "plain":
 else:
     GETMAIL = "/usr/bin/python3 " + os.path.join(TOP, "tests", "soakgetmail.py")
 RUNAS_UID, RUNAS_GID = pwd.getpwnam(RUNAS)[2:4]
+# SOAK_HOOKLOCK=1: getmail under flock(1), one at a time per account, even
+# when a hook outlives a loop killed by SIGKILL and the next one starts
+HOOKLOCK = ENV.get("SOAK_HOOKLOCK", "") not in ("", "0")
 
 # How a fault period is drawn around a fault: from its start to its end,
 # plus what the design gives the chain to recover (seconds).  A cut is
@@ -285,7 +288,7 @@ d=%(run)s
 [ -z "%(cg)s" ] || echo $$ >"%(cg)s" 2>/dev/null
 echo $$ >"$d/hookpid/$a"
 echo "start $a $(date +%%s%%N) $$" >>"$d/hooks.log"
-%(getmail)s --quiet --rcfile "$d/getmail/$a/getmailrc" --getmaildir "$d/getmail/$a"
+%(lock)s%(getmail)s --quiet --rcfile "$d/getmail/$a/getmailrc" --getmaildir "$d/getmail/$a"
 st=$?
 if [ "$st" -eq 0 ] && [ -e "$d/fail/$a" ]; then
 	echo "hook: a later step of the hook fails (soak fault)" >&2
@@ -294,7 +297,12 @@ fi
 echo "end $a $(date +%%s%%N) $$ $st" >>"$d/hooks.log"
 rm -f "$d/hookpid/$a"
 exit "$st"
-""" % {"run": RUN, "cg": cg.procs("hook"), "getmail": GETMAIL}, 0o755)
+""" % {"run": RUN, "cg": cg.procs("hook"), "getmail": GETMAIL,
+       "lock": 'flock "$d/getmail/$a/lock" ' if HOOKLOCK else ""}, 0o755)
+    # the login's key in an account file: LOGIN, where the service
+    # knows it, else the older USER
+    with open(os.path.join(TOP, "scripts", "imapwait-service")) as f:
+        login_key = "LOGIN" if "LOGIN" in f.read() else "USER"
     for i, a in enumerate(ACCOUNTS):
         g = os.path.join(RUN, "getmail", a)
         md = os.path.join(RUN, "local", a, "Maildir")
@@ -327,13 +335,14 @@ verbose = 0
         sv = os.path.join(RUN, "service", a)
         shutil.copytree(os.path.join(TOP, "scripts", "runit"), sv)
         write(os.path.join(sv, "account.conf"), """HOST=localhost
-USER=%s
+%s=%s
 PASSFILE=%s
 HOOK='sh %s %s'
 OPTS='-C %s -p %d -t %d'
 STATE=%s/state/%s
 RUNAS=%s
-""" % (a, PASSCOPY, hook, a, CA, relay_port(i, "iw"), TIMEOUT, RUN, a, RUNAS))
+""" % (login_key, a, PASSCOPY, hook, a, CA, relay_port(i, "iw"), TIMEOUT, RUN, a,
+       RUNAS))
 
 
 def start_relay():
@@ -558,7 +567,7 @@ def schedule(rng):
             targets = rng.sample(ACCOUNTS, min(len(ACCOUNTS), rng.randint(1, 3)))
         else:
             targets = [rng.choice(ACCOUNTS)]
-        ev.append((t, kind, targets, round(dur, 1), round(rng.uniform(0.05, 0.5), 2)))
+        ev.append((t, kind, targets, round(dur, 1), round(rng.uniform(0.02, 0.15), 2)))
     ev.sort(key=lambda e: e[0])
     return ev
 
@@ -579,7 +588,8 @@ class Soak:
         self.runsvdir_pid = None
         self.ctl = None
         self.stopped = False
-        self.hook_uncaught = 0
+        self.hook_uncaught = 0     # meant to hit a hook at work, missed it
+        self.hook_hit = 0          # restarts and kills that hit a hook at work
         self.orphans = []
         self.orphans_killed9 = []
         self.leftover = []
@@ -592,14 +602,14 @@ class Soak:
         return f
 
     def wait_hook(self, a, limit=20.0):
-        """Deliver one message to a and return once its hook runs."""
-        Mail.rename(a, 1)
+        """Deliver a burst to a (a fetch long enough to be caught at
+        work) and return once its hook runs."""
+        Mail.rename(a, 10)
         end = time.time() + limit
         while time.time() < end:
             if hook_running(a):
                 return True
             self.tick()
-        self.hook_uncaught += 1
         return False
 
     def do(self, e):
@@ -625,11 +635,15 @@ class Soak:
         elif kind in ("restart", "restart-hook", "kill", "kill-hook"):
             during = kind.endswith("-hook")
             if during:
-                caught = self.wait_hook(a)
+                self.wait_hook(a)
                 self.sleep(delay)
-                what = "while its hook runs" if caught else "(its hook did not start within 20 s)"
-            else:
-                what = "while it waits" if not hook_running(a) else "(its hook runs)"
+            running = hook_running(a) is not None
+            if during and not running:
+                self.hook_uncaught += 1
+            if running:
+                self.hook_hit += 1
+            what = "while its hook runs" if running else (
+                "(its hook did not run then)" if during else "while it waits")
             if kind.startswith("restart"):
                 say("fault: sv restart %s %s" % (a, what))
                 self.fault("restart", [a], time.time(), time.time())
@@ -1029,14 +1043,20 @@ def report(s):
         "wrong_account": len(wrong), "unknown": len(unknown),
         "lost_ids": lost[:20], "duplicated_ids": sorted(dups)[:20],
         "faults": faults, "hook_not_caught": s.hook_uncaught,
+        "faults_during_hook": s.hook_hit,
+        "fault_log": [{"kind": f["kind"], "accounts": f["accounts"],
+                       "start_s": round(f["start"] - s.t_start, 1),
+                       "end_s": round((f["end"] or s.t_end) - s.t_start, 1)}
+                      for f in s.faults],
         "latency_s": {k: summary(v) for k, v in lat.items()},
         "to_hook_start_s": {k: summary(v) for k, v in to_hook.items()},
         "dovecot_exists_s": summary(to_exists),
         "hook_runs": run_hooks, "boot_hook_runs": s.boot_runs,
         "hook_failures": fails,
         "getmail": "as shipped" if GETMAIL == "getmail" else
-        "with its delivery-child wait made safe (tests/soakgetmail.py)",
+        "with its two races closed (tests/soakgetmail.py)",
         "getmail_child_wait_timeouts": races,
+        "hook_lock": HOOKLOCK,
         "hook_runs_per_message": round(run_hooks / len(Mail.delivered), 3)
         if Mail.delivered else None,
         "memory": mem,
@@ -1081,13 +1101,15 @@ def markdown(r):
     L.append("| lost, duplicated, in the wrong account, unknown | %d, %d, %d, %d |" % (
         r["lost"], r["duplicated"], r["wrong_account"], r["unknown"]))
     L.append("| faults | %s |" % ", ".join("%s %d" % kv for kv in sorted(r["faults"].items())))
+    L.append("| restarts and kills that hit a running hook | %d |" % r["faults_during_hook"])
     L.append("| retrieval | %s |" % r["retrieval"])
     L.append("| imapwait -t, drain after the run | %d s, %.1f s |" % (r["imapwait_t"], r["drain_s"]))
     L.append("| hook runs (after the boot runs), per delivered message | %d, %s |" % (
         r["hook_runs"], r["hook_runs_per_message"]))
     L.append("| hook runs that failed | %d |" % r["hook_failures"])
-    L.append("| getmail6 | %s; \"waiting child pid N timed out\": %d |" % (
-        r["getmail"], r["getmail_child_wait_timeouts"]))
+    L.append("| getmail6 | %s%s; \"waiting child pid N timed out\": %d |" % (
+        r["getmail"], ", under flock (SOAK_HOOKLOCK=1)" if r["hook_lock"] else "",
+        r["getmail_child_wait_timeouts"]))
     L.append("")
     L.append("Delivery to fetched (the message in the local Maildir), seconds:")
     L.append("")
