@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -68,7 +69,9 @@ enum { EX_NEWMAIL = 0, EX_TIMEOUT = 2, EX_PERM = 100, EX_TEMP = 111 };
 #define LITERAL_MAX	(16UL << 20)	/* we never fetch; bigger is hostile */
 #define READ_BUF	4096	/* raw bytes from the network */
 #define SECRET_MAX	8192	/* password or OAuth2 token */
-#define CMD_MAX		(SECRET_MAX * 2 + 512)	/* base64 token plus command */
+#define SASL_MAX	(SECRET_MAX + 1536)	/* token, user name and host */
+#define B64_MAX		((SASL_MAX + 2) / 3 * 4 + 1)	/* SASL_MAX in base64 */
+#define CMD_MAX		(B64_MAX + 512)	/* base64 token plus command */
 #define NETRC_MAX	(64 * 1024)	/* a bigger ~/.netrc is refused */
 #define NUM_MAX		4294967295UL	/* IMAP numbers are 32-bit */
 #define DEF_TIMEOUT	1740	/* 29 minutes, RFC 2177 */
@@ -77,6 +80,9 @@ enum { EX_NEWMAIL = 0, EX_TIMEOUT = 2, EX_PERM = 100, EX_TEMP = 111 };
 #define KEEPALIVE_PROBES 4
 #define END_MAX		5	/* DONE and LOGOUT at the end wait at most this */
 #define CA_BUNDLE	"/etc/ssl/certs/ca-certificates.crt"
+#define HOST_MAX	253	/* a DNS name, RFC 1035 */
+#define SAN_DNS		2	/* subjectAltName dNSName, RFC 5280 */
+#define SAN_IP		7	/* subjectAltName iPAddress */
 
 enum mech { M_DEFAULT, M_LOGIN, M_PLAIN, M_XOAUTH2, M_OAUTHBEARER };
 
@@ -153,7 +159,7 @@ static char secret[SECRET_MAX + 2];	/* password or token, wiped after use */
  * stack: pages touched once stay resident for the whole wait.
  */
 static char cmdbuf[CMD_MAX];
-static char sasl[CMD_MAX / 2];
+static char sasl[SASL_MAX];
 
 /* The connection. */
 static int sock = -1, tfd = -1;		/* socket; deadline timer */
@@ -187,6 +193,14 @@ static char line[LINE_MAX_LEN + 1];	/* the current response */
 static mbedtls_ssl_context ssl;
 static mbedtls_ssl_config conf;
 static mbedtls_ctr_drbg_context drbg;
+
+/* The name the certificate must bear: host without a trailing dot. */
+static char tlsname[HOST_MAX + 2];
+static unsigned char hostip[16];	/* host as an IP literal, if it is */
+static size_t hostiplen;
+static unsigned char *tls_leaf;		/* the server's certificate (DER) */
+static size_t tls_leaflen;
+static int tls_pinbad, tls_cabad;	/* why tls_verify() said no */
 
 /*
  * Messages: one line on stderr, "imapwait: user@host/box: text".  A format
@@ -489,9 +503,32 @@ tls_strerror(int ret)
 	return buf;
 }
 
+/* The server's first bytes: plain IMAP on a TLS port is worth a hint. */
+static unsigned char tls_first[2];
+static size_t tls_nfirst;
+
+static int
+tls_recv(void *ctx, unsigned char *b, size_t n)
+{
+	int r = net_recv(ctx, b, n);
+
+	if (r > 0 && tls_nfirst < sizeof tls_first) {
+		size_t k = sizeof tls_first - tls_nfirst;
+
+		k = (size_t)r < k ? (size_t)r : k;
+		memcpy(tls_first + tls_nfirst, b, k);
+		tls_nfirst += k;
+	}
+	return r;
+}
+
+static int tls_verify(void *, mbedtls_x509_crt *, int, uint32_t *);
+
 static void
 tls_init(void)
 {
+	static mbedtls_x509_crt noca;	/* see tls_verify */
+	const char *path = cafile ? cafile : CA_BUNDLE;
 	int ret;
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 	/* X25519 first: cheaper than the library's default order. */
@@ -511,9 +548,13 @@ tls_init(void)
 	};
 #endif
 
+	/* The CA certificates are read in the handshake: fail early here. */
+	if ((cafile || !pin) && access(path, R_OK) == -1)
+		die(EX_PERM, "unable to read %s:", path);
 	mbedtls_ssl_init(&ssl);
 	mbedtls_ssl_config_init(&conf);
 	mbedtls_ctr_drbg_init(&drbg);
+	mbedtls_x509_crt_init(&noca);
 	if ((ret = mbedtls_ctr_drbg_seed(&drbg, tls_entropy, NULL,
 	    (const unsigned char *)"imapwait", 8)) != 0)
 		die(EX_TEMP, "unable to seed the random generator: %s",
@@ -522,11 +563,13 @@ tls_init(void)
 	    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT)) != 0)
 		die(EX_TEMP, "TLS setup failed: %s", tls_strerror(ret));
 	/*
-	 * The chain is verified by tls_verify() right after the handshake,
-	 * before a single byte of IMAP is read or written, against only the
-	 * CA certificates that can matter (see tls_loadca).
+	 * Verified inside the handshake: a certificate that fails aborts it
+	 * with a fatal alert, before our Finished.  The trust anchors are
+	 * chosen by tls_verify(); mbedTLS gets an empty list of its own.
 	 */
-	mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_NONE);
+	mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	mbedtls_ssl_conf_ca_chain(&conf, &noca, NULL);
+	mbedtls_ssl_conf_verify(&conf, tls_verify, NULL);
 	mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 	mbedtls_ssl_conf_min_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_2);
@@ -536,10 +579,15 @@ tls_init(void)
 	    MBEDTLS_SSL_MINOR_VERSION_3);
 	mbedtls_ssl_conf_curves(&conf, groups);
 #endif
+	/*
+	 * SNI and the name check: never an IP literal as SNI (RFC 6066 3);
+	 * tls_verify() matches one against the certificate's IP addresses.
+	 */
 	if ((ret = mbedtls_ssl_setup(&ssl, &conf)) != 0 ||
-	    (ret = mbedtls_ssl_set_hostname(&ssl, host)) != 0)
+	    (ret = mbedtls_ssl_set_hostname(&ssl, hostiplen ? NULL :
+	    tlsname)) != 0)
 		die(EX_TEMP, "TLS setup failed: %s", tls_strerror(ret));
-	mbedtls_ssl_set_bio(&ssl, NULL, net_send, net_recv, NULL);
+	mbedtls_ssl_set_bio(&ssl, NULL, net_send, tls_recv, NULL);
 }
 
 /*
@@ -578,6 +626,8 @@ badproto(const char *what)
 	return -1;
 }
 
+static void tls_reject(void);
+
 static void
 tls_handshake(void)
 {
@@ -588,13 +638,22 @@ tls_handshake(void)
 		if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
 		    ret == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
+		if (tls_leaf && mbedtls_ssl_get_verify_result(&ssl) != 0)
+			tls_reject();
 		if (io.why != IO_OK)
 			io_fail("TLS handshake");
 		if (ret == MBEDTLS_ERR_SSL_CONN_EOF)
 			die(EX_TEMP, "TLS handshake failed: connection closed");
+		if (!starttls && tls_nfirst == 2 && tls_first[0] == '*' &&
+		    tls_first[1] == ' ')
+			die(EX_PERM, "TLS handshake failed: port %s speaks plain "
+			    "IMAP: use -S for STARTTLS there, or the TLS port "
+			    "(993)", port);
 		/* The peer speaks no TLS we accept: retrying cannot help. */
 		die(EX_PERM, "TLS handshake failed: %s", tls_strerror(ret));
 	}
+	free(tls_leaf);
+	tls_leaf = NULL;
 	if (verbose) {
 		char s[128];
 
@@ -602,6 +661,32 @@ tls_handshake(void)
 		    mbedtls_ssl_get_ciphersuite(&ssl));
 		trace("TLS", s);
 	}
+}
+
+/*
+ * -S, and no greeting came: perhaps the port speaks TLS from the start.
+ * A ClientHello tells; the first bytes of a TLS answer are a handshake
+ * or alert record.
+ */
+static void
+tls_sniff(void)
+{
+	int i, ret;
+
+	deadline(steptime < END_MAX ? steptime : END_MAX);
+	io.why = IO_OK;
+	tls_nfirst = 0;
+	for (i = 0; i < 16 && !tls_nfirst && io.why == IO_OK; i++)
+		if ((ret = mbedtls_ssl_handshake_step(&ssl)) != 0 &&
+		    ret != MBEDTLS_ERR_SSL_WANT_READ &&
+		    ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+			break;
+	if (tls_nfirst == 2 && (tls_first[0] == 0x15 || tls_first[0] == 0x16)
+	    && tls_first[1] == 0x03)
+		die(EX_PERM, "no greeting with -S: port %s speaks TLS from the "
+		    "start (implicit TLS): drop -S there, or use the STARTTLS "
+		    "port (143)", port);
+	io.why = IO_TIME;
 }
 
 /*
@@ -659,11 +744,12 @@ pem_decode(const char *p, const char *end, unsigned char *der, size_t size,
 /*
  * Parse the CA certificates that can be the trust anchor of the server's
  * chain: those whose DER holds the issuer name of a certificate the server
- * sent.  Parsing the whole system bundle costs ~8 ms and half a megabyte
- * that stays in the heap; this costs one certificate.  The verification
- * itself is mbedTLS's, unchanged; when nothing matches, all are parsed.
+ * sent.  Parsing the whole system bundle would cost many times the time
+ * and heap of one certificate (make bench: "CA loading" in its split of
+ * the time to IDLE); the verification itself is mbedTLS's, unchanged.
+ * When nothing matches, all are parsed.  Returns -1 if none is usable.
  */
-static void
+static int
 tls_loadca(const mbedtls_x509_crt *peer, mbedtls_x509_crt *ca)
 {
 	static const char begin[] = "-----BEGIN CERTIFICATE-----";
@@ -677,19 +763,19 @@ tls_loadca(const mbedtls_x509_crt *peer, mbedtls_x509_crt *ca)
 	size_t n;
 	int fd, found = 0;
 
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (mbedtls_x509_crt_parse_path(ca, path) < 0 || !ca->raw.len)
-			die(EX_PERM, "no usable certificates in %s", path);
-		return;
-	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return mbedtls_x509_crt_parse_path(ca, path) < 0 ||
+		    !ca->raw.len ? -1 : 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		die(EX_PERM, "unable to open %s:", path);
-	if (fstat(fd, &st) == -1 || st.st_size == 0)
-		die(EX_PERM, "unable to read %s:", path);
+		return -1;
+	if (fstat(fd, &st) == -1 || st.st_size == 0) {
+		close(fd);
+		return -1;
+	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
-		die(EX_PERM, "unable to read %s:", path);
+		return -1;
 	e = map + st.st_size;
 	for (p = map; (p = memmem(p, (size_t)(e - p), begin,
 	    sizeof begin - 1)) != NULL; p = q) {
@@ -705,12 +791,11 @@ tls_loadca(const mbedtls_x509_crt *peer, mbedtls_x509_crt *ca)
 		if (c && mbedtls_x509_crt_parse_der(ca, der, n) == 0)
 			found = 1;
 	}
-	if (!found) {
-		/* No match, or DER: let mbedTLS parse the whole file. */
-		if (mbedtls_x509_crt_parse_file(ca, path) < 0)
-			die(EX_PERM, "no usable certificates in %s", path);
-	}
 	munmap(map, (size_t)st.st_size);
+	/* No match, or DER: let mbedTLS parse the whole file. */
+	if (!found && mbedtls_x509_crt_parse_file(ca, path) < 0)
+		return -1;
+	return 0;
 }
 
 static int
@@ -743,46 +828,173 @@ parsepin(const char *s, unsigned char out[32])
 	return n == 32 ? 0 : -1;
 }
 
-/*
- * Before any credential: the certificate must chain to a trusted CA and
- * name the host, and, with -F, have the pinned fingerprint.  With -F and
- * no -C the pin alone decides (a self-signed server).
- */
 static void
-tls_verify(void)
+tls_sha256(const mbedtls_x509_crt *crt, unsigned char out[32])
 {
-	const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&ssl);
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+	mbedtls_sha256(crt->raw.p, crt->raw.len, out, 0);
+#else
+	mbedtls_sha256_ret(crt->raw.p, crt->raw.len, out, 0);
+#endif
+}
+
+/* The host, an IP literal, among the certificate's IP addresses. */
+static int
+tls_ipmatch(const mbedtls_x509_crt *crt)
+{
+	const mbedtls_x509_sequence *s;
+
+	for (s = &crt->subject_alt_names; s && s->buf.p; s = s->next)
+		if ((s->buf.tag & MBEDTLS_ASN1_TAG_VALUE_MASK) == SAN_IP &&
+		    s->buf.len == hostiplen &&
+		    memcmp(s->buf.p, hostip, hostiplen) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The verification callback, inside the handshake, before anything of
+ * ours after the ClientHello is sent.  mbedTLS calls it for each
+ * certificate of the chain it built against its empty list of anchors,
+ * the server's own last (depth 0).  There the whole chain is verified
+ * again, against the CA certificates that can anchor it (tls_loadca),
+ * with the host name and the -F pin, and that result stands for the
+ * chain.  A flag set makes mbedTLS abort the handshake with the alert
+ * that fits; it checks key usage and extended key usage after this.
+ * With -F and no -C the pin alone decides (a self-signed server).
+ */
+static int
+tls_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
 	mbedtls_x509_crt ca;
 	unsigned char want[32], got[32];
-	char why[512], *nl;
-	uint32_t flags;
+	uint32_t f = 0;
 
-	if (!peer)
-		die(EX_PERM, "certificate verification failed: "
-		    "the server sent no certificate");
+	(void)ctx;
+	*flags = 0;
+	if (depth > 0)
+		return 0;
+	/* Kept for the message, should the handshake fail. */
+	free(tls_leaf);
+	if ((tls_leaf = malloc(crt->raw.len)) != NULL) {
+		memcpy(tls_leaf, crt->raw.p, crt->raw.len);
+		tls_leaflen = crt->raw.len;
+	}
+	tls_pinbad = tls_cabad = 0;
 	if (pin) {
 		parsepin(pin, want);
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-		mbedtls_sha256(peer->raw.p, peer->raw.len, got, 0);
-#else
-		mbedtls_sha256_ret(peer->raw.p, peer->raw.len, got, 0);
-#endif
-		if (memcmp(want, got, sizeof got) != 0)
-			die(EX_PERM, "certificate verification failed: "
-			    "fingerprint does not match -F");
+		tls_sha256(crt, got);
+		if (memcmp(want, got, sizeof got) != 0) {
+			tls_pinbad = 1;
+			*flags = MBEDTLS_X509_BADCERT_OTHER;
+			return 0;
+		}
 		if (!cafile)
-			return;
+			return 0;
 	}
 	mbedtls_x509_crt_init(&ca);
-	tls_loadca(peer, &ca);
-	if (mbedtls_x509_crt_verify((mbedtls_x509_crt *)peer, &ca, NULL, host,
-	    &flags, NULL, NULL) != 0) {
-		mbedtls_x509_crt_verify_info(why, sizeof why, "", flags);
-		for (nl = why; (nl = strchr(nl, '\n')) != NULL; )
-			*nl = nl[1] ? ';' : '\0';
-		die(EX_PERM, "certificate verification failed: %s", why);
-	}
+	if (tls_loadca(crt, &ca) == -1) {
+		tls_cabad = 1;
+		f = MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+	} else if (mbedtls_x509_crt_verify(crt, &ca, NULL, hostiplen ? NULL :
+	    tlsname, &f, NULL, NULL) != 0 && !f)
+		f = MBEDTLS_X509_BADCERT_OTHER;
 	mbedtls_x509_crt_free(&ca);
+	if (hostiplen && !tls_ipmatch(crt))
+		f |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+	*flags = f;
+	return 0;
+}
+
+/* Printable text from a certificate, in place. */
+static char *
+tls_text(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			*p = '?';
+	return s;
+}
+
+/* "DNS:a, IP:b" from the certificate's names, else its CN. */
+static void
+tls_names(const mbedtls_x509_crt *crt, char *buf, size_t size)
+{
+	const mbedtls_x509_sequence *s;
+	char a[INET6_ADDRSTRLEN];
+	size_t n = 0;
+	int k, t;
+
+	*buf = '\0';
+	for (s = &crt->subject_alt_names; s && s->buf.p && n < size; s = s->next) {
+		t = s->buf.tag & MBEDTLS_ASN1_TAG_VALUE_MASK;
+		if (t == SAN_DNS && s->buf.len < 256)
+			k = snprintf(buf + n, size - n, "%sDNS:%.*s", n ? ", " : "",
+			    (int)s->buf.len, (const char *)s->buf.p);
+		else if (t == SAN_IP && (s->buf.len == 4 || s->buf.len == 16) &&
+		    inet_ntop(s->buf.len == 4 ? AF_INET : AF_INET6, s->buf.p, a,
+		    sizeof a))
+			k = snprintf(buf + n, size - n, "%sIP:%s", n ? ", " : "", a);
+		else
+			continue;
+		n += k > 0 ? (size_t)k : 0;
+	}
+	if (!*buf)
+		snprintf(buf, size, "no DNS or IP names");
+	tls_text(buf);
+}
+
+/*
+ * The handshake failed on the certificate: why, in one line, with what
+ * a user needs to decide: the subject, the names, the fingerprint in the
+ * form -F takes, and what to do about it.
+ */
+static void
+tls_reject(void)
+{
+	mbedtls_x509_crt crt;
+	unsigned char fp[32];
+	char why[512], subj[256], names[512], hex[3 * 32], *nl;
+	uint32_t flags = mbedtls_ssl_get_verify_result(&ssl);
+	int i;
+
+	mbedtls_x509_crt_init(&crt);
+	if (mbedtls_x509_crt_parse_der(&crt, tls_leaf, tls_leaflen) != 0)
+		die(EX_PERM, "certificate verification failed: the server's "
+		    "certificate cannot be read");
+	tls_sha256(&crt, fp);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 3 * i, 4, "%02X%s", fp[i], i < 31 ? ":" : "");
+	if (mbedtls_x509_dn_gets(subj, sizeof subj, &crt.subject) < 0)
+		snprintf(subj, sizeof subj, "?");
+	tls_text(subj);
+	tls_names(&crt, names, sizeof names);
+	if (tls_pinbad)
+		die(EX_PERM, "certificate verification failed: fingerprint "
+		    "does not match -F: the server's is %s (subject %s; names "
+		    "%s)", hex, subj, names);
+	if (tls_cabad)
+		die(EX_PERM, "certificate verification failed: no usable CA "
+		    "certificates in %s", cafile ? cafile : CA_BUNDLE);
+	if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+		die(EX_PERM, "certificate verification failed: name mismatch: "
+		    "asked for %s, the certificate is for %s (subject %s; "
+		    "SHA-256 %s): use one of its names, or pin it with -F",
+		    tlsname, names, subj, hex);
+	mbedtls_x509_crt_verify_info(why, sizeof why, "", flags);
+	for (nl = why; (nl = strchr(nl, '\n')) != NULL; )
+		*nl = nl[1] ? ';' : '\0';
+	if (!(flags & ~(uint32_t)(MBEDTLS_X509_BADCERT_KEY_USAGE |
+	    MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |
+	    MBEDTLS_X509_BADCERT_NS_CERT_TYPE)))
+		die(EX_PERM, "certificate verification failed: %s (subject %s; "
+		    "names %s; SHA-256 %s): it is not a TLS server certificate, "
+		    "the server needs another one", why, subj, names, hex);
+	die(EX_PERM, "certificate verification failed: %s (subject %s; names "
+	    "%s; SHA-256 %s): if you trust it, give its CA with -C, or pin it "
+	    "with -F", why, subj, names, hex);
 }
 
 /* ---------------------------------------------------------------- */
@@ -2079,6 +2291,24 @@ options(int argc, char **argv)
 	if (argc - optind != 1 || !*argv[optind])
 		usage(EX_PERM);
 	host = argv[optind];
+	/* One colon is host:port (an IPv6 literal has more, no brackets). */
+	if (strchr(host, '[') || (strchr(host, ':') &&
+	    strchr(host, ':') == strrchr(host, ':'))) {
+		fprintf(stderr, "imapwait: %s: a host, not host:port: use -p "
+		    "for the port\n", host);
+		usage(EX_PERM);
+	}
+	if (strlen(host) > HOST_MAX) {
+		fprintf(stderr, "imapwait: host name too long\n");
+		usage(EX_PERM);
+	}
+	snprintf(tlsname, sizeof tlsname, "%s", host);
+	if (strlen(tlsname) > 1 && tlsname[strlen(tlsname) - 1] == '.')
+		tlsname[strlen(tlsname) - 1] = '\0';
+	if (inet_pton(AF_INET, tlsname, hostip) == 1)
+		hostiplen = 4;
+	else if (inet_pton(AF_INET6, tlsname, hostip) == 1)
+		hostiplen = 16;
 	if (!port)
 		port = starttls ? "143" : "993";
 	if (passcmd && passfile) {
@@ -2133,7 +2363,11 @@ connect_host(void)
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+	r = getaddrinfo(host, port, &hints, &res);
+	/* "imap.example.org." is absolute; a hosts file may lack the dot. */
+	if (r == EAI_NONAME && strcmp(host, tlsname) != 0)
+		r = getaddrinfo(tlsname, port, &hints, &res);
+	if (r != 0) {
 		if (r == EAI_SYSTEM)
 			die(EX_TEMP, "unable to resolve %s:", host);
 		die(EX_TEMP, "unable to resolve %s: %s", host, gai_strerror(r));
@@ -2175,7 +2409,11 @@ greeting(void)
 	struct resp r;
 
 	deadline(steptime);
-	needresp(&r, "greeting");
+	if (nextresp(&r) == -1) {
+		if (starttls && io.why == IO_TIME)
+			tls_sniff();
+		io_fail("greeting");
+	}
 	if (r.type != R_UNTAGGED)
 		die(EX_TEMP, "protocol error: bad greeting: %s", clean(line));
 	if (r.status != S_OK && r.status != S_PREAUTH)
@@ -2222,7 +2460,6 @@ starttls_step(void)
 	caps = 0;
 	tls_on = 1;
 	tls_handshake();
-	tls_verify();
 }
 
 /* An astring argument: quoted, or a literal for 8-bit data. */
@@ -2289,7 +2526,7 @@ login_cmd(void)
 static void
 authenticate(struct resp *rp, const char *name, const char *ir, size_t irlen)
 {
-	static char enc[CMD_MAX / 2 + 16];
+	static char enc[B64_MAX];
 	char shown[64];
 	struct resp r;
 	int sent = 0;
@@ -2355,8 +2592,10 @@ login(void)
 
 	if (!(caps & CAP_SEEN))
 		capability();
-	if (preauth)
+	if (preauth) {
+		explicit_bzero(secret, sizeof secret);
 		return;
+	}
 	if (m == M_DEFAULT)
 		m = caps & CAP_PLAIN ? M_PLAIN : M_LOGIN;
 	if (m == M_LOGIN && (caps & CAP_LOGINDISABLED))
@@ -2604,7 +2843,6 @@ main(int argc, char **argv)
 	else {
 		tls_on = 1;
 		tls_handshake();
-		tls_verify();
 	}
 	if (!starttls)
 		greeting();

@@ -14,6 +14,10 @@ Measures, against the private Dovecot that bench/server.sh started:
   scale      N processes, one account each: memory, time until all idle,
              CPU while idle, time until one message each woke them all
   alternatives  getmail6 --idle and fetchmail --idle, same server
+  watchers   the Dovecot EXISTS to the hook's start, side by side in one
+             run: imapwait through scripts/imapwait-loop, imapfilter's
+             enter_idle() and a plain Python imaplib IDLE loop
+             (bench/pyidle.py); the same hook, a static stamp program
 
 Every wait is bounded; only processes started here are signalled, by
 PID.  Results: RESULTS/latest.json and RESULTS/latest.md (also printed).
@@ -1113,6 +1117,141 @@ def analyse_loop(loop, tl):
     return res
 
 
+# ------------------------------------------------------------ watchers
+
+# The first wakeup of a watcher after the rename is Dovecot's EXISTS
+# arriving: none of the three wakes for anything else while idling.
+# Others may run imapwait on the same machine: wakeups count only for
+# the watchers' own pids, the loop's children found by their forks.
+WATCH_EVENTS = [
+    "-e", "sched:sched_waking", "--filter",
+    'comm ~ "imapwait*" || comm == "imapfilter" || comm == "pyidle"',
+    "-e", "sched:sched_process_fork", "--filter", 'parent_comm == "sh"',
+]
+
+
+def write_imapfilter(user, stampf, home):
+    """imapfilter's config: enter_idle(), then the hook, forever."""
+    os.makedirs(home, exist_ok=True)
+    cfg = os.path.join(home, "config.lua")
+    with open(cfg, "w") as f:
+        f.write("options.info = false\noptions.certificates = false\n"
+                "options.timeout = 60\n"
+                "local acct = IMAP { server = '%s', port = %s, "
+                "username = '%s', password = '%s', ssl = 'auto' }\n"
+                "while acct.INBOX:enter_idle() do\n"
+                "  os.execute('%s %s')\nend\n"
+                % (HOST, PORT, user, open(PASS).read().strip(), STAMP,
+                   stampf))
+    os.chmod(cfg, 0o600)
+    return ["imapfilter", "-c", cfg, "-t", BUNDLE]
+
+
+def bench_watchers(perf):
+    """imapwait-loop, imapfilter and pyidle, each on an account of its
+    own, all idling at once; the deliveries take turns between them."""
+    home = os.path.join(TMP, "watchers")
+    shutil.rmtree(home, ignore_errors=True)
+    os.makedirs(home)
+    stamp = {n: os.path.join(home, n + ".stamp")
+             for n in ("imapwait", "imapfilter", "python")}
+    state = os.path.join(home, "state-s16")
+    iw = iw_args(DYN, "s16")
+    cmds = {
+        "imapwait": (["sh", LOOP, *iw[1:-1], "-s", state, HOST, "--",
+                      STAMP, stamp["imapwait"]], "s16"),
+        "imapfilter": (write_imapfilter("s17", stamp["imapfilter"],
+                                        os.path.join(home, "imapfilter")),
+                       "s17"),
+        "python": (["python3", os.path.join(TOP, "bench", "pyidle.py"),
+                    HOST, PORT, "s18", PASS, BUNDLE, STAMP,
+                    stamp["python"]], "s18"),
+    }
+    if not shutil.which("imapfilter"):
+        del cmds["imapfilter"]
+        say("watchers: imapfilter is not installed (Debian package "
+            "imapfilter): its row is n/a")
+    data = os.path.join(TMP, "watchers.data")
+    pp = start_perf_a(data, WATCH_EVENTS) if perf else None
+    procs, logs = {}, {}
+    env = dict(ENV, IMAPWAIT=DYN, HOME=home)
+    for n, (args, user) in cmds.items():
+        logs[n] = open(os.path.join(home, n + ".log"), "w")
+        procs[n] = spawn(args, env=env, stdout=logs[n], stderr=logs[n])
+    # the loop's first run has no state: it wakes once (the boot fetch)
+    end = time.monotonic() + 20
+    while count_lines(stamp["imapwait"]) < 1 and time.monotonic() < end:
+        time.sleep(0.05)
+    trials = {n: [] for n in cmds}
+    for i in range(LOOP_TRIALS):
+        for n, (args, user) in cmds.items():
+            if procs[n].poll() is not None:
+                trials[n].append({"error": "exited %s" %
+                                  procs[n].returncode})
+                continue
+            if not server_idle(user, 20):
+                trials[n].append({"error": "not idling"})
+                continue
+            time.sleep(0.3)
+            k = count_lines(stamp[n])
+            t0 = deliver(user)
+            end = time.monotonic() + 15
+            while count_lines(stamp[n]) <= k and time.monotonic() < end:
+                time.sleep(0.002)
+            v = read_lines(stamp[n])
+            if len(v) <= k:
+                trials[n].append({"error": "no hook run"})
+                continue
+            trials[n].append({"t_mail": t0, "t_hook": v[k]})
+    for p in procs.values():
+        stop_proc(p)
+    for f in logs.values():
+        f.close()
+    if pp:
+        stop_proc(pp, signal.SIGINT, grace=60)
+    wakes = {}  # watcher -> wakeup times of its own processes
+    if pp:
+        evs = perf_script(data)
+        mine = {procs[n].pid: n for n in procs}
+        for e in sorted(evs, key=lambda e: e["t"]):
+            if e["ev"].endswith("sched_process_fork"):
+                parent = int(field(e["trace"], "pid") or -1)
+                child = int(field(e["trace"], "child_pid") or -1)
+                if parent in mine:
+                    mine[child] = mine[parent]
+            elif e["ev"].endswith("sched_waking"):
+                n = mine.get(int(field(e["trace"], "pid") or -1))
+                if n:
+                    wakes.setdefault(n, []).append(e["t"])
+    out = {}
+    for n, tr in trials.items():
+        rows = []
+        w = sorted(wakes.get(n, []))
+        for t in tr:
+            if "error" in t:
+                rows.append(t)
+                continue
+            row = {"rename_hook_ms": (t["t_hook"] - t["t_mail"]) / 1e6}
+            first = [x for x in w if t["t_mail"] < x < t["t_hook"]]
+            if first:
+                row["exists_hook_us"] = (t["t_hook"] - first[0]) / 1e3
+            rows.append(row)
+        good = [r for r in rows if "error" not in r]
+        out[n] = {"trials": len(rows), "failed": len(rows) - len(good),
+                  "rename_hook_ms": r1(median([r["rename_hook_ms"]
+                                               for r in good]), 3),
+                  "exists_hook_us": r1(median([r.get("exists_hook_us")
+                                               for r in good]), 1),
+                  "all": [{k: r1(v, 3) if isinstance(v, float) else v
+                           for k, v in r.items()} for r in rows]}
+        say("watchers %s: rename->hook %s ms, EXISTS->hook %s us (%d/%d)"
+            % (n, out[n]["rename_hook_ms"], out[n]["exists_hook_us"],
+               len(good), len(rows)))
+    v = first_line(["imapfilter", "-V"]) if "imapfilter" in cmds else None
+    out["imapfilter_version"] = " ".join(v.split()[:2]) if v else None
+    return out
+
+
 # ---------------------------------------------------------------- idle
 
 def write_fetchmailrc(user, stampf, home):
@@ -1531,6 +1670,20 @@ def judge(res):
         v = res["reaction"].get(n, {}).get("exists_exit_us")
         add("EXISTS arriving to exit, %s" % n, "<= 200 us", v,
             v is not None and v <= 200, " us")
+    for n in ("dynamic", "static"):
+        w = res["reaction"].get(n + " -s", {}).get("exists_exit_us")
+        wo = res["reaction"].get(n, {}).get("exists_exit_us")
+        v = r1(w / wo, 2) if w and wo else None
+        add("EXISTS to exit, with -s / without, %s" % n, "<= 1.3", v,
+            v is not None and v <= 1.3)
+    wt = res.get("watchers") or {}
+    mine = (wt.get("imapwait") or {}).get("exists_hook_us")
+    for n in ("imapfilter", "python"):
+        other = (wt.get(n) or {}).get("exists_hook_us")
+        add("EXISTS to hook start: imapwait-loop not slower than %s" % n,
+            "<= %s us" % fmt(other), mine,
+            mine is not None and other is not None and mine <= other,
+            " us")
     big = [s for s in res["scale"] if s["n"] >= 1000]
     for s in big:
         lim = 160 if s["binary"] == "static" else 256
@@ -1676,6 +1829,14 @@ def markdown(res):
              "Tracing costs about a microsecond per recorded event; the "
              "wake path records about 15.")
     L.append("")
+    for n in ("dynamic", "static"):
+        w = res["reaction"].get(n + " -s", {}).get("exists_exit_us")
+        wo = res["reaction"].get(n, {}).get("exists_exit_us")
+        if w and wo:
+            L.append("EXISTS to exit with `-s`, %s: %s us, beside %s us "
+                     "without it (%.2f times; goal at most 1.3)." % (
+                         n, fmt(w), fmt(wo), w / wo))
+            L.append("")
     lp = res["reaction"].get("loop") or {}
     L.append("Through the loop (%s, hook = a static program that stamps "
              "CLOCK_MONOTONIC): rename to hook start %s ms, imapwait's exit "
@@ -1793,6 +1954,33 @@ def markdown(res):
                  if any("idle_window_s" not in s for s in res["scale"])
                  else ""))
     L.append("")
+    wt = res.get("watchers") or {}
+    if wt:
+        L.append("## Watchers: Dovecot's EXISTS to the hook")
+        L.append("")
+        rows = []
+        for n, label in (("imapwait", "imapwait, scripts/imapwait-loop"),
+                         ("imapfilter", "imapfilter enter_idle() (%s)" %
+                          (wt.get("imapfilter_version") or "n/a")),
+                         ("python", "Python imaplib IDLE loop "
+                          "(bench/pyidle.py)")):
+            d = wt.get(n) or {}
+            rows.append([label, d.get("exists_hook_us"),
+                         d.get("rename_hook_ms"),
+                         "%d/%d" % (d.get("trials", 0) - d.get("failed", 0),
+                                    d.get("trials", 0))])
+        L.append(table(["watcher", "EXISTS to hook start us",
+                        "rename to hook start ms", "runs"], rows))
+        L.append("")
+        L.append("All three idle at once, each on an account of its own; "
+                 "the deliveries take turns. The hook is the same static "
+                 "stamp program: imapfilter starts it with os.execute() "
+                 "(through /bin/sh), pyidle.py with subprocess.Popen before "
+                 "its DONE, the loop as its hook. \"EXISTS\" is the "
+                 "watcher's first wakeup after the rename (perf "
+                 "sched_waking); rename to hook includes Dovecot's own "
+                 "delay before it sends EXISTS.")
+        L.append("")
     L.append("## The alternatives, same server, same run")
     L.append("")
     fp = res["idle"]["footprint"]
@@ -1876,6 +2064,7 @@ def main():
         res["reaction"] = bench_reaction(rv_variants(), perf) \
             if only("reaction") else {}
         res["idle"] = bench_idle(perf) if only("idle") else {}
+        res["watchers"] = bench_watchers(perf) if only("watchers") else {}
         res["scale"] = [bench_scale(n, DYN, SCALE_WINDOW) for n in SCALE] \
             if only("scale") else []
         with open(os.path.join(TMP, "partial.json"), "w") as f:
@@ -1884,6 +2073,8 @@ def main():
         return
     load(res, "reaction")
     res["reaction"] = bench_reaction(rv_variants(), perf)
+    load(res, "watchers")
+    res["watchers"] = bench_watchers(perf)
     load(res, "idle")
     res["idle"] = bench_idle(perf)
     res["scale"] = []

@@ -14,7 +14,11 @@ seconds it exits whatever is going on.  Every line the client sent is
 appended to --record, escaped (bytes outside printable ASCII as \\xNN),
 one per line; events the server noticed are lines starting with "# "
 ("# 1 accepted", "# 1 tls TLSv1.3", "# 1 eof", ...).  A test can grep
-the record to prove that no LOGIN or AUTHENTICATE was ever sent.
+the record to prove that no LOGIN or AUTHENTICATE was ever sent.  For
+TLS it records "# N sni NAME" (or "# N sni none": no server_name sent),
+"# N tls VERSION" once the handshake completed, and "# N alert NAME"
+(e.g. unknown_ca, bad_certificate) when the client aborted the handshake
+with a fatal alert.
 
 Modes: tls (implicit TLS, the default), plain (no TLS at all, e.g. a
 plaintext server on the TLS port), starttls (plaintext until STARTTLS).
@@ -246,6 +250,9 @@ SCENARIOS = {
     'greeting-stall': {'greeting': [stall]},                          # 111 -w
     'preauth': {'greeting': ['* PREAUTH [CAPABILITY {caps}] Logged in as alice'],
                 'idling': [sleep(1), NEW_MAIL]},                     # 0, no LOGIN
+    # the same, idling until the client ends it
+    'preauth-idle': {'greeting': ['* PREAUTH [CAPABILITY {caps}] '
+                                  'Logged in as alice']},
     'examine-no': {'examine': ['{tag} NO [NONEXISTENT] Mailbox does not exist']},
     'examine-bad': {'examine': ['{tag} BAD Invalid mailbox name']},   # 100
     'examine-unavailable': {'examine': ['{tag} NO [UNAVAILABLE] '
@@ -515,9 +522,16 @@ class Server:
         self.recfile = open(args.record, 'a', encoding='ascii') \
             if args.record else None
         self.ctx = None
+        self.local = threading.local()  # the Conn in this thread
         if args.mode != 'plain':
             self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.ctx.load_cert_chain(args.cert, args.key)
+            self.ctx.sni_callback = self.sni
+
+    def sni(self, sslobj, name, ctx):
+        conn = getattr(self.local, 'conn', None)
+        if conn:
+            conn.event('sni %s' % (escape(name.encode()) if name else 'none'))
 
     def record(self, text):
         with self.lock:
@@ -674,9 +688,16 @@ class Conn:
             self.event('discarded %d bytes sent before TLS' % len(self.rbuf))
             self.rbuf = b''
         self.raw.settimeout(HANDSHAKE_TIMEOUT)
+        self.server.local.conn = self
         try:
             self.sock = self.server.ctx.wrap_socket(self.raw, server_side=True)
-        except (OSError, ssl.SSLError) as e:
+        except ssl.SSLError as e:
+            # a fatal alert from the client: e.g. TLSV1_ALERT_UNKNOWN_CA
+            m = re.match(r'(SSLV3|TLSV1)_ALERT_(\w+)$', e.reason or '')
+            if m:
+                self.event('alert %s' % m.group(2).lower())
+            raise Closed('TLS handshake failed: %s' % e)
+        except OSError as e:
             raise Closed('TLS handshake failed: %s' % e)
         self.sock.settimeout(None)
         self.tls = True

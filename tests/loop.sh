@@ -21,6 +21,20 @@
 #	                              the server: its directory in OWN_DIR
 #	need COMMAND PACKAGE          COMMAND, installed with apt-get if missing
 #	                              (as root)
+#	fake_loop NAME "CODES" HOOK [loop arguments before --]
+#	        the loop with a stand-in for imapwait (no server) that exits
+#	        with the next of CODES at each run ("idle": sleeps instead),
+#	        records its arguments, one run a line, in $FAKE/args and keeps
+#	        a state file as imapwait would (0 leaves the wake pending, a
+#	        start without -R takes it as handled); as bob@localhost unless
+#	        told otherwise; FAKE is $TESTDIR/NAME, LOOP_LOG its stderr,
+#	        LOOP_PID; LOOP_PREFIX, words to put before it
+#	marker NAME    a copy of sleep(1) with a name of this test's own
+#	               ($TESTDIR/NAME-sleep), so that its processes can be
+#	               found (left) and ended (kill_marked) without touching
+#	               anyone else's
+#	left NAME      the PIDs of such processes still running (but the
+#	               loop's, whose arguments name the hook)
 #	service_dir KIND DIR          scripts/KIND (runit, s6, daemontools)
 #	                              copied to DIR, with an account.conf for
 #	                              alice on the private Dovecot: password in
@@ -112,6 +126,75 @@ need() {
 	command -v "$1" >/dev/null 2>&1
 }
 
+FAKE=
+fake_imapwait=$TESTDIR/imapwait-fake
+cat >"$fake_imapwait" <<'STUB'
+#!/bin/sh
+# a stand-in for imapwait: see fake_loop in tests/loop.sh
+if [ "$1" = -n ]; then
+	u=bob
+	while [ $# -gt 1 ]; do [ "$1" = -u ] && u=$2; shift; done
+	echo "$u"
+	exit 0
+fi
+n=$(($(cat "$FAKE/n" 2>/dev/null || echo 0) + 1))
+echo "$n" >"$FAKE/n"
+{ printf '[%s]' "$@"; echo; } >>"$FAKE/args"
+rerun= state=
+while [ $# -gt 1 ]; do
+	case $1 in -R) rerun=1 ;; -s) state=$2 ;; esac
+	shift
+done
+if [ -n "$state" ] && [ -s "$state" ] && [ -z "$rerun" ]; then
+	echo '1 2 0 0 0' >"$state"
+fi
+code=$(sed -n "${n}p" "$FAKE/codes")
+echo "imapwait: fake run $n: ${code:-idle}" >&2
+case $code in
+'' | idle) exec sleep 60 ;;
+0) [ -z "$state" ] || echo '1 2 0 0 1' >"$state" ;;
+esac
+exit "$code"
+STUB
+chmod +x "$fake_imapwait"
+
+fake_loop() {
+	FAKE=$TESTDIR/$1
+	rm -rf "$FAKE"
+	mkdir -p "$FAKE"
+	# shellcheck disable=SC2086
+	printf '%s\n' $2 >"$FAKE/codes"
+	_hook=$3
+	shift 3
+	[ $# -gt 0 ] || set -- -u bob localhost
+	LOOP_LOG=$FAKE/log
+	# shellcheck disable=SC2086
+	export FAKE
+	IMAPWAIT=$fake_imapwait XDG_STATE_HOME=$FAKE/xdg \
+		${LOOP_PREFIX:-} sh "$LOOP" "$@" -- sh -c "$_hook" \
+		>"$FAKE/out" 2>"$LOOP_LOG" </dev/null &
+	LOOP_PID=$!
+	IW_PIDS="$IW_PIDS $LOOP_PID"
+}
+
+marker() {
+	cp "$(command -v sleep)" "$TESTDIR/$1-sleep"
+	echo "$TESTDIR/$1-sleep"
+}
+
+left() {
+	for _f in $(grep -alsF -- "$TESTDIR/$1-sleep" /proc/[0-9]*/cmdline); do
+		_p=${_f#/proc/}
+		_p=${_p%/cmdline}
+		# the loop's own command line names the hook
+		[ "$_p" != "$LOOP_PID" ] && alive "$_p" && echo "$_p"
+	done
+}
+
+kill_marked() {
+	for _p in $(left "$1"); do kill -KILL "$_p" 2>/dev/null; done
+}
+
 RUNS=$TESTDIR/runs
 service_dir() {
 	mkdir -p "$(dirname "$2")"
@@ -119,7 +202,7 @@ service_dir() {
 	cp "$DOVECOT/alice.pass" "$TESTDIR/alice.pass"
 	cat >"$2/account.conf" <<CONF
 HOST=$HOST
-USER=alice
+LOGIN=alice
 PASSFILE=$TESTDIR/alice.pass
 HOOK='date +%s%3N >>$RUNS'
 OPTS='-C $CA -p $PORT -k 0 -w 10'

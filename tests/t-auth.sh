@@ -5,8 +5,10 @@
 # Passwords with a quote, a backslash, a space and 8-bit bytes work with
 # both. Password sources: -P (a warning when others may read it), -c (its
 # first line; a failing command is 111), and the netrc file ($NETRC or
-# ~/.netrc: machine, login, password, default), whose login is the user
-# when -u is not given.
+# ~/.netrc: machine, login, password, default; # comment lines; default
+# only when no machine entry matches), whose login is the user when -u is
+# not given; no message quotes a netrc word, and an entry with another
+# login than -u is named. -n prints the login a run would use.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 
@@ -218,6 +220,94 @@ log_mark
 nrc_run netrc-none "$TESTDIR/netrc-none" "$nohome"
 check_exit 'NETRC without an entry for the host: exit 100' 100 "$IW_STATUS"
 no_credentials_seen 'no netrc entry'
+
+# a default entry before the host's entry: the host's entry wins, the
+# default's password never goes to a host that has an entry
+(
+	umask 077
+	{
+		printf 'default login mallory password nope\n'
+		printf 'machine %s login alice password %s\n' "$HOST" "$ALICEPASS"
+	} >"$TESTDIR/netrc-default-first"
+)
+log_mark
+nrc_run netrc-default-first "$TESTDIR/netrc-default-first" "$nohome"
+nrc_idles 'NETRC default before the machine entry: the machine entry' alice
+if log_since | grep -q 'user=<mallory>'; then
+	not_ok 'NETRC default before the machine entry: mallory never tried'
+	log_since | show /dev/stdin
+else
+	ok 'NETRC default before the machine entry: mallory never tried'
+fi
+
+# comment lines are skipped, also ones that look like entries or hold
+# words that are no keyword
+(
+	umask 077
+	{
+		printf '# machine %s login mallory password nope\n' "$HOST"
+		printf '  # a comment: strange words here\n'
+		printf 'machine %s\n# login mallory\n\tlogin alice\n\tpassword %s\n' "$HOST" "$ALICEPASS"
+	} >"$TESTDIR/netrc-comments"
+)
+nrc_run netrc-comments "$TESTDIR/netrc-comments" "$nohome"
+nrc_idles 'NETRC with comment lines' alice
+check_nolog 'NETRC with comment lines: no warning' "$IW_LOG" 'warning'
+
+# an unquoted password with spaces: the words after the first are no
+# keywords; the warning gives the line, never a word of the password
+(
+	umask 077
+	{
+		printf '\nmachine %s login alice\npassword correct horse battery staple\n' "$HOST"
+	} >"$TESTDIR/netrc-spaces"
+)
+log_mark
+nrc_run netrc-spaces "$TESTDIR/netrc-spaces" "$nohome"
+check_exit 'NETRC password with spaces, unquoted: exit 100' 100 "$IW_STATUS"
+check_log 'NETRC password with spaces: the line and a hint' "$IW_LOG" \
+	"warning: $TESTDIR/netrc-spaces, line 3: unexpected word (a password with spaces must be quoted)"
+for w in correct horse battery staple; do
+	check_nolog "NETRC password with spaces: \"$w\" is in no message" "$IW_LOG" "$w"
+done
+no_credentials_seen 'unquoted password with spaces'
+
+# -u bob, and the host's only entry is for alice: said so, 100
+nrc_run netrc-otherlogin "$TESTDIR/netrc-machine" "$nohome" -u bob
+check_exit 'NETRC entry with another login than -u: exit 100' 100 "$IW_STATUS"
+check_log 'NETRC entry with another login than -u: named as such' "$IW_LOG" \
+	"no password for bob@$HOST: $TESTDIR/netrc-machine has an entry for $HOST with another login only (alice)"
+
+# -n: the login that a run would use, on stdout, nothing else done: no
+# connection (port 9 has no server), no -c run, no -P read
+printf 'machine %s login alice password %s\n' "$HOST" "$ALICEPASS" >"$TESTDIR/netrc-n"
+chmod 600 "$TESTDIR/netrc-n"
+n_is() { # n_is WHAT EXPECTED [env and options...]
+	_what=$1
+	_want=$2
+	shift 2
+	_got=$(env USER=carol NETRC="$TESTDIR/netrc-n" HOME="$nohome" "$@" 2>"$TESTDIR/n.err")
+	_st=$?
+	if [ "$_st" -eq 0 ] && [ "$_got" = "$_want" ] && [ ! -s "$TESTDIR/n.err" ]; then
+		ok "-n, $_what: prints $_want, exit 0"
+	else
+		not_ok "-n, $_what: prints $_want, exit 0" "exit $_st, printed \"$_got\""
+		show "$TESTDIR/n.err"
+	fi
+}
+set -f
+# shellcheck disable=SC2086
+n_is 'the netrc login' alice $IMAPWAIT -n -p 9 "$HOST"
+# shellcheck disable=SC2086
+n_is '-u bob' bob $IMAPWAIT -n -u bob -p 9 "$HOST"
+# shellcheck disable=SC2086
+n_is 'no netrc entry: $USER' carol $IMAPWAIT -n -p 9 other.example.org
+# shellcheck disable=SC2086
+n_is '-c: not run' carol $IMAPWAIT -n -c "touch $TESTDIR/n-ran" -p 9 "$HOST"
+# shellcheck disable=SC2086
+n_is '-P: not read' carol $IMAPWAIT -n -P "$TESTDIR/no-such-file" -p 9 "$HOST"
+set +f
+check '-n: the password command did not run' test ! -e "$TESTDIR/n-ran"
 
 # --- the fake server: the bytes sent ----------------------------------------------
 

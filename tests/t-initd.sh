@@ -5,6 +5,8 @@
 # background with a pid file, as the account's RUNAS user (nobody here);
 # a delivery runs the hook and the log file gets the line with a time;
 # status tells; stop ends the loop and imapwait and removes the pid file.
+# The state file lives where the account example puts it, in the RUNAS
+# user's own directory under STATEDIR, which the init script makes.
 # repeat: no
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/loop.sh"
@@ -29,19 +31,20 @@ chmod 700 "$acct"
 CONFDIR=$TESTDIR/etc
 RUNDIR=$TESTDIR/run
 LOGDIR=$TESTDIR/log
+STATEDIR=$acct/lib
 DAEMON=$acct/bin/imapwait-service
 IMAPWAIT=$acct/bin/imapwait
-export CONFDIR RUNDIR LOGDIR DAEMON IMAPWAIT
+export CONFDIR RUNDIR LOGDIR STATEDIR DAEMON IMAPWAIT
 init=$TOP/scripts/debian/imapwait
 mkdir -p "$CONFDIR"
 runs=$acct/runs
 cat >"$CONFDIR/work.conf" <<CONF
 HOST=$HOST
-USER=alice
+LOGIN=alice
 PASSFILE=$acct/alice.pass
 HOOK='echo "\$(id -un)" >>$runs'
 OPTS='-C $CA -p $PORT -k 0 -w 10'
-STATE=$acct/state
+STATE=$STATEDIR/nobody/work.state
 RUNAS=nobody
 CONF
 empty_mailbox alice
@@ -62,6 +65,12 @@ iw=$(children "$pid")
 check "imapwait runs as nobody ($iw)" test "$(ps -o user= -p "${iw:-0}" 2>/dev/null)" = nobody
 check 'lines in the log file start with the time' grep -qE \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} imapwait: alice@localhost/INBOX: idling' "$log"
+
+check 'start made STATEDIR, sticky and writable for all (1733)' \
+	test "$(stat -c %a "$STATEDIR" 2>/dev/null)" = 1733
+check 'the loop, as nobody, made its own directory there (0700)' \
+	test "$(stat -c '%U %a' "$STATEDIR/nobody" 2>/dev/null)" = 'nobody 700'
+check 'and keeps its state file in it' test -s "$STATEDIR/nobody/work.state"
 
 deliver alice INBOX 'to the init script'
 if wait_count "$runs" nobody 2 "$(scaled 10)"; then

@@ -14,7 +14,14 @@ stub=$TESTDIR/imapwait-stub
 cat >"$stub" <<'STUB'
 #!/bin/sh
 # a stand-in for imapwait: exits with the next code in $STUB/codes,
-# or sleeps like an idle imapwait once they run out ("idle")
+# or sleeps like an idle imapwait once they run out ("idle"); -n prints
+# the login (-u, else bob) as imapwait -n does
+if [ "$1" = -n ]; then
+	u=bob
+	while [ $# -gt 1 ]; do [ "$1" = -u ] && u=$2; shift; done
+	echo "$u"
+	exit 0
+fi
 n=$(($(cat "$STUB/n" 2>/dev/null || echo 0) + 1))
 echo "$n" >"$STUB/n"
 { printf '[%s]' "$@"; echo; } >>"$STUB/args"
@@ -137,7 +144,7 @@ done
 
 stub_loop state '100' true -u bob -p 1993 -m 'Lists/a b' -w 5 localhost
 wait_pid_exit "$LOOP_PID" 10 >/dev/null
-expect="[-u][bob][-p][1993][-m][Lists/a b][-w][5][-s][$STUB/xdg/imapwait/bob@localhost:1993/Lists%2Fa b][localhost]"
+expect="[-u][bob][-p][1993][-m][Lists/a b][-w][5][-R][-s][$STUB/xdg/imapwait/bob@localhost:1993/Lists%2Fa b][localhost]"
 if [ "$(cat "$STUB/args")" = "$expect" ]; then
 	ok 'options passed on, state file under $XDG_STATE_HOME named after user@host:port/mailbox'
 else
@@ -153,8 +160,8 @@ check_log 'and says so' "$TESTDIR/nostate.log" 'cannot make the directory of the
 
 stub_loop state2 '100' true -s "$TESTDIR/given/state" -q localhost
 wait_pid_exit "$LOOP_PID" 10 >/dev/null
-check '-s is used as given (and -q passed on)' \
-	test "$(cat "$STUB/args")" = "[-q][-s][$TESTDIR/given/state][localhost]"
+check '-s is used as given (and -q passed on; -R on the first run)' \
+	test "$(cat "$STUB/args")" = "[-q][-R][-s][$TESTDIR/given/state][localhost]"
 
 # --- signals ---------------------------------------------------------------
 
@@ -240,7 +247,7 @@ CONF
 (cd "$STUB" && STUB=$STUB IMAPWAIT=$stub USER=tester \
 	sh "$TOP/scripts/imapwait-service" account.conf >"$STUB/out" 2>"$STUB/log" </dev/null)
 check_exit 'imapwait-service: the loop ends with 100' 100 $?
-expect="[-u][carol][-m][Sent Items][-P][/etc/imapwait/carol.pass][-p][1993][-C][/etc/my ca.pem][-s][$STUB/state][mail.example.org]"
+expect="[-u][carol][-m][Sent Items][-P][/etc/imapwait/carol.pass][-p][1993][-C][/etc/my ca.pem][-R][-s][$STUB/state][mail.example.org]"
 if [ "$(head -n 1 "$STUB/args")" = "$expect" ]; then
 	ok 'imapwait-service: the account file becomes the options, quotes kept'
 else

@@ -4,7 +4,8 @@
 # server without STARTTLS is a permanent failure before any credential.
 # Whatever the server sends after "OK Begin TLS" and before the handshake
 # is discarded (the STARTTLS command-injection flaw). An implicit-TLS
-# client on the plain port fails its handshake: 100.
+# client on the plain port fails its handshake (100) and names -S; -S on
+# the implicit-TLS port is 100 after the greeting deadline, saying so.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fault.sh"
 
@@ -65,6 +66,7 @@ log_mark
 iw_run implicit-on-plain -p "$STARTTLS_PORT"
 check_exit 'implicit TLS on the plain port: exit 100' 100 "$IW_STATUS"
 check_log 'logs "TLS handshake failed"' "$IW_LOG" 'TLS handshake failed'
+check_log 'says the port speaks plain IMAP and names -S' "$IW_LOG" "port $STARTTLS_PORT speaks plain IMAP: use -S"
 wait_log 'imap-login: ' 5
 if credentials_seen; then
 	not_ok 'implicit TLS on the plain port: the server received no credentials'
@@ -73,11 +75,20 @@ else
 	ok 'implicit TLS on the plain port: the server received no credentials'
 fi
 
-# STARTTLS on the implicit-TLS port: both sides wait for the other; the
-# step deadline ends it as a temporary failure
+# STARTTLS on the implicit-TLS port: both sides wait for the other until
+# the step deadline; then a ClientHello shows that the port speaks TLS:
+# a permanent failure that says to drop -S
+log_mark
 iw_run starttls-on-tls -S -p "$PORT" -w 2
-check_exit '-S on the implicit-TLS port: exit 111 at the -w deadline' 111 "$IW_STATUS"
-check_log 'logs "timed out waiting for the server"' "$IW_LOG" 'timed out waiting for the server'
+check_exit '-S on the implicit-TLS port: exit 100 after the -w deadline' 100 "$IW_STATUS"
+check_log 'says the port speaks TLS from the start' "$IW_LOG" "port $PORT speaks TLS from the start (implicit TLS): drop -S"
+wait_log 'imap-login: ' 5
+if credentials_seen; then
+	not_ok '-S on the implicit-TLS port: the server received no credentials'
+	log_since | show /dev/stdin
+else
+	ok '-S on the implicit-TLS port: the server received no credentials'
+fi
 
 # --- fake servers -----------------------------------------------------------
 

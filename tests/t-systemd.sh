@@ -2,8 +2,11 @@
 # The systemd units (scripts/systemd) pass "systemd-analyze verify", the
 # system template and the user one, each as an instance, with ExecStart
 # pointed at this tree's imapwait-service (verify wants the binary to
-# exist); and they keep their promises: exit 100 is never restarted, the
-# account file is found where the comments say.
+# exist), and so does imapwait.service that they are part of; they keep
+# their promises: exit 100 is never restarted, the account file is found
+# where the comments say, the system unit's state directory holds the
+# account example's state path. As make install puts them under another
+# PREFIX, they name the programs there and still pass.
 # repeat: no
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"
@@ -14,19 +17,29 @@ if ! need systemd-analyze systemd; then
 	done_testing
 fi
 
-# verify WHAT UNIT [--user]: the unit as instance imapwait@test, verified
+# verify WHAT UNIT [--user|--as-is]: the unit, a template as instance
+# imapwait@test, verified
+nverify=0
 verify() {
-	_d=$TESTDIR/${3:-system}
+	nverify=$((nverify + 1))
+	_d=$TESTDIR/verify$nverify
+	_n=${2##*/}
+	_n=${_n%@.service}
+	[ "$_n" = "${2##*/}" ] || _n=$_n@test.service
 	mkdir -p "$_d"
-	sed "s,^ExecStart=/usr/local/bin/imapwait-service ,ExecStart=$TOP/scripts/imapwait-service ," \
-		"$2" >"$_d/imapwait@test.service"
-	if [ -n "${3:-}" ]; then
+	if [ "${3:-}" = --as-is ]; then
+		cp "$2" "$_d/$_n"
+	else
+		sed "s,^ExecStart=/usr/local/bin/imapwait-service ,ExecStart=$TOP/scripts/imapwait-service ," \
+			"$2" >"$_d/$_n"
+	fi
+	if [ "${3:-}" = --user ]; then
 		mkdir -p "$TESTDIR/xdg"
 		chmod 700 "$TESTDIR/xdg"
 		XDG_RUNTIME_DIR=$TESTDIR/xdg systemd-analyze --user verify --man=no \
-			"$_d/imapwait@test.service" >"$_d/verify.log" 2>&1
+			"$_d/$_n" >"$_d/verify.log" 2>&1
 	else
-		systemd-analyze verify --man=no "$_d/imapwait@test.service" >"$_d/verify.log" 2>&1
+		systemd-analyze verify --man=no "$_d/$_n" >"$_d/verify.log" 2>&1
 	fi
 	_st=$?
 	# it warns (and goes on) about keys it does not understand: none allowed
@@ -40,8 +53,11 @@ verify() {
 
 system=$TOP/scripts/systemd/imapwait@.service
 user=$TOP/scripts/systemd/user/imapwait@.service
+parent=$TOP/scripts/systemd/imapwait.service
 verify 'the system unit imapwait@.service' "$system"
 verify 'the user unit user/imapwait@.service' "$user" --user
+verify 'the all-accounts unit imapwait.service' "$parent"
+check 'the system unit is part of imapwait.service' grep -qx 'PartOf=imapwait.service' "$system"
 
 for u in "$system" "$user"; do
 	name=${u#"$TOP"/}
@@ -57,7 +73,40 @@ check 'user unit: the account file is ~/.config/imapwait/%i.conf (%E)' \
 	grep -q '^ExecStart=.* %E/imapwait/%i.conf$' "$user"
 check 'system unit: ProtectSystem=full' grep -qx 'ProtectSystem=full' "$system"
 check 'system unit: PrivateTmp' grep -qx 'PrivateTmp=yes' "$system"
-check 'the manual they point to exists' test -f "$TOP/imapwait.1"
+check 'the manuals they point to exist' \
+	test -f "$TOP/scripts/imapwait-service.8" -a -f "$TOP/scripts/imapwait.conf.5"
+
+# /var/lib/imapwait for the system unit, writable by each RUNAS user for
+# a directory of its own, which is where the account example keeps state
+check 'system unit: StateDirectory=imapwait' grep -qx 'StateDirectory=imapwait' "$system"
+check 'system unit: its mode lets RUNAS users make their directory (1733)' \
+	grep -qx 'StateDirectoryMode=1733' "$system"
+st=$(sed -n 's/^#*STATE=//p' "$TOP/scripts/account.conf.example")
+case $st in
+/var/lib/imapwait/?*/?*) ok "the account example's STATE ($st) is in a directory of its own there" ;;
+*) not_ok "the account example's STATE ($st) is in a directory of its own there" ;;
+esac
+
+# installed elsewhere, the units name the programs there (no DESTDIR, so
+# that verify finds them), and still pass
+prefix=$TESTDIR/prefix
+if make -s -C "$TOP" -o imapwait install PREFIX="$prefix" >"$TESTDIR/install.log" 2>&1; then
+	ok "make install PREFIX=$prefix"
+else
+	not_ok "make install PREFIX=$prefix"
+	show "$TESTDIR/install.log"
+fi
+isystem=$prefix/lib/systemd/system/imapwait@.service
+iuser=$prefix/share/systemd/user/imapwait@.service
+check 'installed system unit: ExecStart is in BINDIR' \
+	grep -q "^ExecStart=$prefix/bin/imapwait-service /etc/imapwait/%i.conf\$" "$isystem"
+check 'installed user unit: ExecStart is in BINDIR' \
+	grep -q "^ExecStart=$prefix/bin/imapwait-service %E/imapwait/%i.conf\$" "$iuser"
+verify 'the installed system unit' "$isystem" --as-is
+verify 'the installed user unit' "$iuser" --user
+verify 'the installed imapwait.service' "$prefix/lib/systemd/system/imapwait.service" --as-is
+check 'the installed init script runs imapwait-service from BINDIR' \
+	grep -q "^DAEMON=\${DAEMON:-$prefix/bin/imapwait-service}\$" "$prefix/share/imapwait/init.d/imapwait"
 
 # a unit with a mistake fails the same check, so the check can fail
 sed 's/^NoNewPrivileges=yes/NoNewPrivileges=perhaps/' "$system" >"$TESTDIR/broken@.service"

@@ -6,6 +6,22 @@
 #define IMAPWAIT_NO_MAIN
 #include "../imapwait.c"
 
+/*
+ * UNIT_NO_MBEDTLS: a build that links no mbedTLS (the 32-bit one, where
+ * Debian's multilib has no 32-bit mbedTLS: make tests/unit
+ * CFLAGS="-m32 -O2 -g -DUNIT_NO_MBEDTLS" LDLIBS=).  Only test_pem calls
+ * mbedTLS; it then compares pem_decode with the reference decoder alone.
+ * The rest of imapwait.c's mbedTLS calls are in functions the tests do
+ * not reach, which the compiler drops (so -O1 or more).
+ */
+#ifdef UNIT_NO_MBEDTLS
+#define mbedtls_base64_decode(d, dl, ol, s, sl) (*(ol) = 0, -1)
+#define HAVE_MBEDTLS 0
+#else
+#define HAVE_MBEDTLS 1
+#endif
+
+
 static int tests, failed;
 
 static void
@@ -26,6 +42,86 @@ scanstr(const char *s, int *ret)
 	snprintf(buf, sizeof buf, "%s", s);
 	*ret = scan(buf, strlen(buf), &r);
 	return r;
+}
+
+/*
+ * Numbers are 32-bit on every platform: these pass on a 64-bit build
+ * today and are the ones a 32-bit build (NUM_MAX == ULONG_MAX there) got
+ * wrong, e.g. "* 4294967300 EXISTS" read as 4.
+ */
+static void
+test_scan32(void)
+{
+	struct resp r;
+	const char *p;
+	unsigned long v;
+	int ret;
+
+	r = scanstr("* 4294967295 EXISTS", &ret);
+	ok(ret == 0 && r.word == W_EXISTS && r.num == 4294967295UL,
+	    "scan32: 4294967295 is the largest count");
+	r = scanstr("* 4294967300 EXISTS", &ret);
+	ok(ret == -1, "scan32: * 4294967300 EXISTS is malformed, not 4");
+	r = scanstr("* 42949672950 EXISTS", &ret);
+	ok(ret == -1, "scan32: * 42949672950 EXISTS is malformed");
+	r = scanstr("* OK [UIDNEXT 4294967296] x", &ret);
+	ok(ret == 0 && r.code != C_UIDNEXT,
+	    "scan32: [UIDNEXT 4294967296] is no hint (not 0)");
+	r = scanstr("* OK [UIDVALIDITY 4294967297] x", &ret);
+	ok(ret == 0 && r.code != C_UIDVALIDITY,
+	    "scan32: [UIDVALIDITY 4294967297] is no hint (not 1)");
+	r = scanstr("a4294967297 OK done", &ret);
+	ok(ret == -1 || r.tag != 1, "scan32: tag a4294967297 is not a1");
+	p = "4294967295";
+	ok(imapnum(&p, &v) == 0 && v == 4294967295UL && !*p,
+	    "scan32: imapnum takes 4294967295");
+	p = "4294967296";
+	ok(imapnum(&p, &v) == -1, "scan32: imapnum refuses 4294967296");
+	p = "99999999999999999999";
+	ok(imapnum(&p, &v) == -1, "scan32: imapnum refuses 20 digits");
+	ok(number("4294967296", 0, NUM_MAX, &v) == -1,
+	    "scan32: number() refuses 4294967296");
+}
+
+/*
+ * UIDs come only from the UID item of a FETCH, parsed as the attribute
+ * list it is, never from a search for "UID " in the text.  (If the FETCH
+ * parser gets a name of its own, these still go through scan().)
+ */
+static void
+test_scanfetch(void)
+{
+	struct resp r;
+	int ret;
+
+	r = scanstr("* 2 FETCH (FLAGS (\\Seen UID 99999))", &ret);
+	ok(ret == 0 && r.word == W_FETCH && r.uid == 0,
+	    "fetch: \"UID\" inside FLAGS is a keyword, not a UID");
+	r = scanstr("* 2 FETCH (FLAGS (UID) UID 8)", &ret);
+	ok(ret == 0 && r.uid == 8, "fetch: UID after FLAGS (UID)");
+	r = scanstr("* 2 FETCH (UID 7 FLAGS (\\Seen))", &ret);
+	ok(ret == 0 && r.uid == 7, "fetch: UID first");
+	r = scanstr("* 2 FETCH (FLAGS (\\Seen) UID 7)", &ret);
+	ok(ret == 0 && r.uid == 7, "fetch: UID last");
+	r = scanstr("* 2 FETCH (uid 7)", &ret);
+	ok(ret == 0 && r.uid == 7, "fetch: the item name is case-insensitive");
+	r = scanstr("* 2 FETCH (MODSEQ (12345) UID 6)", &ret);
+	ok(ret == 0 && r.uid == 6, "fetch: UID after MODSEQ");
+	r = scanstr("* 2 FETCH (X-GM-LABELS (\"UID 5\" UID) UID 9)", &ret);
+	ok(ret == 0 && r.uid == 9,
+	    "fetch: \"UID 5\" in a quoted string and an atom UID in a list");
+	r = scanstr("* 2 FETCH (ENVELOPE (NIL \"UID 5\" NIL NIL NIL NIL NIL "
+	    "NIL NIL NIL) UID 10)", &ret);
+	ok(ret == 0 && r.uid == 10, "fetch: \"UID 5\" inside ENVELOPE");
+	r = scanstr("* 2 FETCH (BODY[HEADER.FIELDS (UID)] {5} UID 11)", &ret);
+	ok(ret == 0 && r.uid == 11,
+	    "fetch: UID in a section spec, then a literal's {n}");
+	r = scanstr("* 2 FETCH (XUID 12)", &ret);
+	ok(ret == 0 && r.uid == 0, "fetch: XUID is not UID");
+	r = scanstr("* 2 FETCH (FLAGS (\\Seen))", &ret);
+	ok(ret == 0 && r.uid == 0, "fetch: no UID item");
+	r = scanstr("* 2 FETCH (UID 0)", &ret);
+	ok(ret == -1 || r.uid == 0, "fetch: UID 0 is no UID");
 }
 
 static void
@@ -108,17 +204,29 @@ test_scan(void)
 		ok(scan(buf, sizeof buf - 1, &r) == -1,
 		    "scan: an embedded NUL is malformed");
 	}
+	test_scan32();
+	test_scanfetch();
 }
 
 /* readline() over a string instead of the network. */
 static const char *feed;
 static size_t feedlen, feedpos, feedchunk = 7;
 
+/* feedstall: at this offset the next read times out, once (0: never) */
+static size_t feedstall;
+
 static int
 readfeed(unsigned char *b, size_t n)
 {
 	size_t k = feedlen - feedpos;
 
+	if (feedstall && feedpos == feedstall) {
+		feedstall = 0;
+		io.why = IO_TIME;
+		return -1;
+	}
+	if (feedstall && feedpos + k > feedstall)
+		k = feedstall - feedpos;
 	if (k == 0)
 		return 0;
 	if (k > n)
@@ -139,6 +247,45 @@ setfeed(const char *s, size_t n)
 	rpos = rlen = 0;
 	rdlen = rdskip = 0;
 	readfn = readfeed;
+}
+
+/*
+ * A literal cut by a deadline: the read times out after 12 of its 40
+ * bytes; what comes after (the rest of the literal, which starts with
+ * "* 99 EXISTS") is still the literal when reading goes on (the DONE's
+ * answer), never a response.
+ */
+static void
+test_literal_deadline(void)
+{
+	static const char in[] =
+	    "* 1 FETCH (BODY[] {40}\r\nSubject: x\r\n"
+	    "* 99 EXISTS\r\nX-Pad: 123456\r\n)\r\n"
+	    "a3 OK Idle completed.\r\n";
+	struct resp r;
+	long n;
+	int i, timedout = 0, bogus = 0, done = 0;
+
+	setfeed(in, sizeof in - 1);
+	feedstall = 24 + 12;	/* the line and "{40}\r\n", 12 bytes in */
+	for (i = 0; i < 10; i++) {
+		if ((n = readline()) < 0) {
+			if (io.why == IO_TIME) {
+				timedout++;
+				continue;
+			}
+			break;
+		}
+		if (scan(line, (size_t)n, &r) == 0 && r.type == R_UNTAGGED &&
+		    r.word == W_EXISTS)
+			bogus++;
+		if (!strcmp(line, "a3 OK Idle completed."))
+			done++;
+	}
+	feedstall = 0;
+	ok(timedout == 1, "readline: the deadline inside a literal is seen");
+	ok(bogus == 0, "readline: after it, the literal's rest is no response");
+	ok(done == 1, "readline: and the response after the literal is read");
 }
 
 static void
@@ -183,6 +330,13 @@ test_readline(void)
 	setfeed("* 1 FETCH (X {3}\r\nab", 20);
 	ok(readline() == -1 && io.why == IO_EOF,
 	    "readline: EOF inside a literal");
+	setfeed("* 1 FETCH (BODY[] {4294967296}\r\nx)\r\n", 35);
+	ok(readline() == -1 && io.why == IO_PROTO && strstr(io.text, "literal"),
+	    "readline: {4294967296} is refused (not {0} in 32 bits)");
+	setfeed("* 1 FETCH (BODY[] {4294967297}\r\nx)\r\n", 35);
+	ok(readline() == -1 && io.why == IO_PROTO && strstr(io.text, "literal"),
+	    "readline: {4294967297} is refused (not {1} in 32 bits)");
+	test_literal_deadline();
 	readfn = net_read;
 }
 
@@ -331,6 +485,38 @@ pem_is(const char *in, const char *want)
 	    n == strlen(want) && memcmp(out, want, n) == 0;
 }
 
+/* A slow, obvious base64 decoder, skipping whitespace: the reference. */
+static int
+b64ref(const char *p, const char *end, unsigned char *out, size_t size,
+    size_t *n)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long acc = 0;
+	int bits = 0, pad = 0;
+	const char *c;
+
+	*n = 0;
+	for (; p < end; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			continue;
+		if (*p == '=') {
+			pad++;
+			continue;
+		}
+		if (pad || !(c = strchr(abc, *p)) || !*p)
+			return -1;
+		acc = (acc << 6 | (unsigned long)(c - abc)) & 0xffffff;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (*n == size)
+				return -1;
+			out[(*n)++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return pad > 2 ? -1 : 0;
+}
+
 static void
 test_pem(void)
 {
@@ -364,16 +550,21 @@ test_pem(void)
 		p += 27;
 		if (!(q = strstr(p, "-----END CERTIFICATE-----")))
 			break;
-		if (mbedtls_base64_decode(b, sizeof b, &nb,
-		    (const unsigned char *)p, (size_t)(q - p)) != 0)
+		if (b64ref(p, q, b, sizeof b, &nb) != 0)
 			continue;
 		blocks++;
 		if (pem_decode(p, q, a, sizeof a, &na) != 0 || na != nb ||
 		    memcmp(a, b, na) != 0)
 			same = 0;
+		if (HAVE_MBEDTLS && (mbedtls_base64_decode(b,
+		    sizeof b, &nb, (const unsigned char *)p,
+		    (size_t)(q - p)) != 0 || na != nb || memcmp(a, b, na) != 0))
+			same = 0;
 	}
 	free(buf);
-	ok(blocks > 0 && same, "pem: the system bundle decodes as mbedTLS does");
+	ok(blocks > 0 && same, HAVE_MBEDTLS ?
+	    "pem: the system bundle decodes as mbedTLS and a reference do" :
+	    "pem: the system bundle decodes as a reference decoder does");
 }
 
 static char tmpdir[] = "/tmp/imapwait-unit.XXXXXX";
@@ -429,6 +620,162 @@ test_netrc(void)
 	    "machine z login good password g\n", 0600);
 	ok(netrc_for("z", NULL, login) == 0 && !strcmp(login, "good"),
 	    "netrc: a macro body is not entries");
+}
+
+/* feed_mb: fold one response line into mb, as nextresp() does */
+static void
+feed_mb(const char *l)
+{
+	struct resp r;
+	int ret;
+
+	r = scanstr(l, &ret);
+	if (ret == 0)
+		mbox_update(&mb, &r);
+}
+
+/* EXAMINE's answer: count, UIDVALIDITY 1, UIDNEXT next (0: none) */
+static void
+examined(unsigned long count, unsigned long next)
+{
+	char l[64];
+
+	memset(&mb, 0, sizeof mb);
+	mb.phase = MB_EXAMINING;
+	snprintf(l, sizeof l, "* %lu EXISTS", count);
+	feed_mb(l);
+	feed_mb("* OK [UIDVALIDITY 1] UIDs valid");
+	if (next) {
+		snprintf(l, sizeof l, "* OK [UIDNEXT %lu] Predicted", next);
+		feed_mb(l);
+	}
+	mb.phase = MB_OPEN;
+}
+
+/* what the write at a wake stores as UIDNEXT (0: unreadable) */
+static unsigned long
+saved_uidnext(const char *path)
+{
+	struct state s;
+
+	statefile = path;
+	state_save(1, 1);
+	return state_read(path, &s) == 0 ? s.uidnext : 0;
+}
+
+/* the file's text is five fields ending in " 1\n": PENDING 1 */
+static int
+pending_is_1(const char *path)
+{
+	char buf[128], *p;
+	int fd, n, fields = 1;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	n = (int)read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 3)
+		return 0;
+	buf[n] = '\0';
+	for (p = buf; *p; p++)
+		fields += *p == ' ';
+	return fields == 5 && !strcmp(buf + n - 3, " 1\n");
+}
+
+/* no state file before this start */
+static void
+fresh(const char *path)
+{
+	unlink(path);
+	statefile = path;
+	state_open(path);
+}
+
+/*
+ * The UIDNEXT stored at a wake covers the new mail and never runs ahead
+ * of the server's (the scripted-server stories t-state-*.sh, in small).
+ */
+static void
+test_state_wake(const char *path)
+{
+	struct state s;
+
+	examined(3, 4);
+	fresh(path);
+	feed_mb("* 4 EXISTS");
+	ok(saved_uidnext(path) == 5, "wake: UIDNEXT 4 plus one arrival is 5");
+	ok(pending_is_1(path), "wake: the file says PENDING 1, five fields");
+
+	examined(3, 4);
+	fresh(path);
+	feed_mb("* OK [UIDNEXT 5] Predicted");
+	feed_mb("* 4 EXISTS");
+	ok(mb.arrived == 1 && saved_uidnext(path) == 5,
+	    "wake: an unsolicited [UIDNEXT 5] is a floor: 5, not 6");
+
+	examined(3, 4);
+	fresh(path);
+	feed_mb("* 4 EXISTS");
+	feed_mb("* OK [UIDNEXT 5] Predicted");
+	ok(saved_uidnext(path) == 5,
+	    "wake: [UIDNEXT 5] after the EXISTS: still 5");
+
+	examined(3, 4);
+	fresh(path);
+	feed_mb("* 2 FETCH (FLAGS (\\Seen UID 99999))");
+	ok(mb.arrived == 0, "wake: a FETCH of flags is not new mail");
+	feed_mb("* 4 EXISTS");
+	ok(saved_uidnext(path) == 5,
+	    "wake: \"UID 99999\" inside FLAGS does not make it 100000");
+
+	examined(3, 4);
+	fresh(path);
+	feed_mb("* 4 FETCH (UID 4 FLAGS (\\Recent))");
+	feed_mb("* 4 EXISTS");
+	ok(saved_uidnext(path) == 5, "wake: the UID item of a FETCH: 4 + 1");
+
+	examined(3, 4294967295UL);
+	fresh(path);
+	feed_mb("* 4 EXISTS");
+	ok(saved_uidnext(path) == 4294967295UL,
+	    "wake: UIDNEXT 4294967295 plus one stays 4294967295");
+	ok(state_read(path, &s) == 0,
+	    "wake: and the next start reads the file");
+
+	/* EXAMINE's answer with two counts: the rise is new mail */
+	memset(&mb, 0, sizeof mb);
+	mb.phase = MB_EXAMINING;
+	feed_mb("* 3 EXISTS");
+	feed_mb("* 4 EXISTS");
+	feed_mb("* OK [UIDVALIDITY 1] UIDs valid");
+	feed_mb("* OK [UIDNEXT 5] Predicted");
+	mb.phase = MB_OPEN;
+	fresh(path);
+	ok(mb.arrived == 1, "examine: a second, higher EXISTS is new mail");
+	ok(saved_uidnext(path) == 5,
+	    "examine: before [UIDNEXT 5], which counts it: 5, not 6");
+	memset(&mb, 0, sizeof mb);
+	mb.phase = MB_EXAMINING;
+	feed_mb("* 3 EXISTS");
+	feed_mb("* OK [UIDVALIDITY 1] UIDs valid");
+	feed_mb("* OK [UIDNEXT 4] Predicted");
+	feed_mb("* 4 EXISTS");
+	mb.phase = MB_OPEN;
+	fresh(path);
+	ok(mb.arrived == 1 && saved_uidnext(path) == 5,
+	    "examine: after [UIDNEXT 4]: new mail, 5");
+
+	/* no [UIDNEXT], an empty box; the state said 5 */
+	writefile("state", "1 5 0 0\n", 0600);
+	examined(0, 0);
+	statefile = path;
+	rerun = 0;
+	state_open(path);
+	ok(state_start() == 0, "no uidnext: an empty box, no wake");
+	feed_mb("* 1 EXISTS");
+	ok(saved_uidnext(path) == 6,
+	    "no uidnext: one arrival: 5 + 1, never lowered to 1");
+	statefile = NULL;
 }
 
 /* One start of imapwait with the state file: returns 1 if it woke. */
@@ -524,6 +871,20 @@ test_state(void)
 	ok(state_read(path, &s) == -1, "state: extra fields are corrupt");
 	writefile("state", "1 2 3 0 2\n", 0600);
 	ok(state_read(path, &s) == -1, "state: pending is 0 or 1");
+	writefile("state", "1 2 3 0 1\n", 0600);
+	ok(state_read(path, &s) == 0 && s.uidnext == 2 && s.pending,
+	    "state: five fields, PENDING 1");
+	writefile("state", "1 4294967296 3 0\n", 0600);
+	ok(state_read(path, &s) == -1,
+	    "state: UIDNEXT 4294967296 is corrupt (not 0 in 32 bits)");
+	writefile("state", "", 0600);
+	ok(state_read(path, &s) == -1, "state: an empty file is missing");
+	writefile("state", "1 5 4", 0600);
+	ok(state_read(path, &s) == -1, "state: a file cut short is missing");
+	writefile("state", "1 5 4 0 1", 0600);
+	ok(state_read(path, &s) == -1,
+	    "state: five fields without the newline are cut short");
+	test_state_wake(path);
 	writefile("state", "1 -2 3 0\n", 0600);
 	ok(state_read(path, &s) == -1, "state: negative numbers are corrupt");
 	writefile("state", "99999999999 2 3 0\n", 0600);
