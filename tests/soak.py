@@ -60,9 +60,10 @@ if ENV.get("SOAK_GETMAIL") == "plain":
 else:
     GETMAIL = "/usr/bin/python3 " + os.path.join(TOP, "tests", "soakgetmail.py")
 RUNAS_UID, RUNAS_GID = pwd.getpwnam(RUNAS)[2:4]
-# SOAK_HOOKLOCK=1: getmail under flock(1), one at a time per account, even
-# when a hook outlives a loop killed by SIGKILL and the next one starts
-HOOKLOCK = ENV.get("SOAK_HOOKLOCK", "") not in ("", "0")
+# getmail under flock(1), as scripts/README's recipe has it: one at a time
+# per account, even when a hook outlives a loop killed by SIGKILL and the
+# next one starts; SOAK_HOOKLOCK=0 runs it bare
+HOOKLOCK = ENV.get("SOAK_HOOKLOCK", "1") not in ("", "0")
 
 # How a fault period is drawn around a fault: from its start to its end,
 # plus what the design gives the chain to recover (seconds).  A cut is
@@ -582,6 +583,8 @@ class Soak:
         self.killed_trees = set()   # pids under loops killed by SIGKILL
         self.mem = {"imapwait": [], "loop": []}     # per sample: list of KB
         self.mem_first = {}
+        self.mem_peak = {}     # kind -> (KB, pid, account, time, its last log line)
+        self.t0 = time.time()
         self.mem_last = {}
         self.cg = CpuGroups()
         self.relay_pid = None
@@ -753,6 +756,11 @@ class Soak:
             s[k].append(kb)
             self.mem_first.setdefault((k, pid), kb)
             self.mem_last[(k, pid)] = kb
+            if kb > self.mem_peak.get(k, (0,))[0]:
+                cl = cmdline(pid).split()
+                a = cl[cl.index("-u") + 1] if "-u" in cl[:-1] else "?"
+                self.mem_peak[k] = (kb, pid, a, round(time.time() - self.t0, 1),
+                                    last_log_line(a))
         for k in s:
             self.mem[k].append(s[k])
 
@@ -911,6 +919,16 @@ def summary(xs):
             "p99": pct(xs, 99), "max": max(xs) if xs else None}
 
 
+def last_log_line(a):
+    try:
+        with open(os.path.join(SVDIR, a, "log", "main", "current"), "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(0, f.tell() - 400))
+            return f.read().decode(errors="replace").rstrip("\n").split("\n")[-1][:200]
+    except OSError:
+        return ""
+
+
 def svlog_times(a, text):
     """Times of svlogd -tt lines of account a that contain text."""
     out = []
@@ -1026,6 +1044,10 @@ def report(s):
             "final_total_KB": sum(final),
             "final_median_KB": statistics.median(final) if final else None,
             "max_growth_same_process_KB": max(growth) if growth else None,
+            "median_first_sample_KB": statistics.median(samples[0]) if samples else None,
+            "median_last_sample_KB": statistics.median(samples[-1]) if samples else None,
+            "peak_process": dict(zip(("KB", "pid", "account", "at_s", "last_log_line"),
+                                     s.mem_peak.get(k, ()))),
         }
 
     faults = {}
@@ -1108,7 +1130,7 @@ def markdown(r):
         r["hook_runs"], r["hook_runs_per_message"]))
     L.append("| hook runs that failed | %d |" % r["hook_failures"])
     L.append("| getmail6 | %s%s; \"waiting child pid N timed out\": %d |" % (
-        r["getmail"], ", under flock (SOAK_HOOKLOCK=1)" if r["hook_lock"] else "",
+        r["getmail"], ", under flock" if r["hook_lock"] else ", without flock (SOAK_HOOKLOCK=0)",
         r["getmail_child_wait_timeouts"]))
     L.append("")
     L.append("Delivery to fetched (the message in the local Maildir), seconds:")
@@ -1135,6 +1157,15 @@ def markdown(r):
             k, x["peak_process_KB"], x["median_process_KB"], x["peak_total_KB"],
             x["final_processes"], x["final_total_KB"], x["final_median_KB"],
             x["max_growth_same_process_KB"]))
+    for k in ("imapwait", "loop"):
+        x = r["memory"][k]
+        pk = x.get("peak_process") or {}
+        L.append("")
+        L.append("%s: median of the first sample %s KB, of the last %s KB; the largest "
+                 "(%s KB) was %s's, %s s into the soak, when its log's last line was: `%s`"
+                 % (k, x["median_first_sample_KB"], x["median_last_sample_KB"],
+                    pk.get("KB"), pk.get("account"), pk.get("at_s"),
+                    (pk.get("last_log_line") or "").split(" ", 1)[-1]))
     L.append("")
     L.append("CPU: runsvdir, runsv, svlogd, imapwait-loop and imapwait together "
              "%s s per account per hour (%s s in all); hooks (sh and getmail6) "
