@@ -1003,6 +1003,7 @@ def report(s):
     lat = {"quiet": [], "fault": []}
     to_hook = {"quiet": [], "fault": []}
     to_exists = []
+    per_msg = []
     for m, (a, how, td) in Mail.delivered.items():
         if m not in got:
             continue
@@ -1013,6 +1014,7 @@ def report(s):
                   for f in s.faults)
         k = "fault" if inf else "quiet"
         lat[k].append(d)
+        per_msg.append((m, a, how, round(td - s.t_start, 3), round(d, 3), k))
         h = [t for t in starts.get(a, []) if td <= t <= tf]
         if h:
             to_hook[k].append(h[0] - td)
@@ -1021,6 +1023,10 @@ def report(s):
             if x:
                 to_exists.append(x[0] - td)
 
+    with open(os.path.join(RUN, "messages.tsv"), "w") as f:
+        f.write("message-id\taccount\thow\tdelivered_s\tto_fetched_s\tperiod\n")
+        for x in sorted(per_msg, key=lambda x: -x[4]):
+            f.write("%s\t%s\t%s\t%s\t%s\t%s\n" % x)
     runs, _, fails = s.hook_records()
     races = sum(len(svlog_times(a, "waiting child pid")) for a in ACCOUNTS)
     run_hooks = runs - s.boot_runs
