@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # imapwait: wait for new mail in an IMAP mailbox with IDLE.
 # No configure step: override on the command line, e.g.
 #   make CC=clang          make STATIC=1          make MBEDTLS=/path/to/prefix
@@ -76,8 +77,9 @@ fuzz:
 # possible) and a supervisor restarting one never finds it missing.
 # sub names the programs and the state directory where they are, in the
 # units and the init script.
-put = put() { $(INSTALL) -m "$$1" "$$2" "$$3.new" && mv -f "$$3.new" "$$3"; }
-sub = sub() { sed -e 's,/usr/local/bin/imapwait,$(BINDIR)/imapwait,g' \
+put = put() { echo "  $$2 -> $$3"; \
+	$(INSTALL) -m "$$1" "$$2" "$$3.new" && mv -f "$$3.new" "$$3"; }
+sub = sub() { echo "  $$2 -> $$3 (paths filled in)"; sed -e 's,/usr/local/bin/imapwait,$(BINDIR)/imapwait,g' \
 	-e 's,^STATEDIR=.*,STATEDIR=$${STATEDIR:-$(STATEDIR)},' \
 	-e "s,^StateDirectory=imapwait\$$,StateDirectory=$${statedir\#/var/lib/}," \
 	"$$2" >"$$3.new" && chmod "$$1" "$$3.new" && mv -f "$$3.new" "$$3"; }
@@ -87,7 +89,7 @@ install: imapwait
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(INITDIR) \
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSTEMDUSERUNITDIR)
-	@$(put); set -ex; \
+	@$(put); set -e; \
 	for f in $(PROGRAMS); do put 755 $$f $(DESTDIR)$(BINDIR)/$${f##*/}; done; \
 	for f in $(MAN1); do put 644 $$f $(DESTDIR)$(MANDIR)/man1/$${f##*/}; done; \
 	for f in $(MAN5); do put 644 $$f $(DESTDIR)$(MANDIR)/man5/$${f##*/}; done; \
@@ -99,7 +101,7 @@ install: imapwait
 		$(INSTALL) -d -m 755 $(DESTDIR)$(SHAREDIR)/$${f%/*}; \
 		put 755 scripts/$$f $(DESTDIR)$(SHAREDIR)/$$f; \
 	done
-	@$(sub); set -ex; statedir='$(STATEDIR)'; \
+	@$(sub); set -e; statedir='$(STATEDIR)'; \
 	case $$statedir in /var/lib/?*) ;; \
 	*) echo "STATEDIR=$$statedir: systemd keeps state below /var/lib" >&2; exit 1 ;; esac; \
 	sub 644 scripts/systemd/imapwait.service $(DESTDIR)$(SYSTEMDUNITDIR)/imapwait.service; \
@@ -110,7 +112,7 @@ install: imapwait
 # exactly what install put there: the files, and the directories that
 # are imapwait's own once they are empty
 uninstall:
-	@set -x; \
+	@echo "removing what make install put in $(DESTDIR)$(PREFIX)"; \
 	for f in $(PROGRAMS); do rm -f $(DESTDIR)$(BINDIR)/$${f##*/}; done; \
 	for f in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$${f##*/}; done; \
 	for f in $(MAN5); do rm -f $(DESTDIR)$(MANDIR)/man5/$${f##*/}; done; \

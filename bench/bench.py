@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """bench.py: imapwait's benchmarks, run by bench/run (make bench).
 
 Measures, against the private Dovecot that bench/server.sh started:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # server.sh start|stop DIR PORT [USERS]: the tests' private Dovecot
 # (tests/dovecot.sh), grown for the benchmarks.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stamp - append the CLOCK_MONOTONIC time to a file, for the benchmarks
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # certs.sh DIR: throwaway certificates for the test servers.
 #
 #   DIR/ca.pem, DIR/ca.key          a test CA

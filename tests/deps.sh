@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # deps.sh [demo]: make sure the Debian packages that make check needs (or,
 # with "demo", only those make demo needs) are there. As root, install
 # what is missing (one apt-get update, one install); as anyone else,
@@ -16,7 +17,7 @@ case ${1:-} in
 demo) pkgs='make gcc libc6-dev libmbedtls-dev dovecot-imapd openssl iproute2' ;;
 '') pkgs='make gcc libc6-dev libmbedtls-dev dovecot-imapd openssl valgrind
 python3 iproute2 shellcheck mandoc clang libclang-rt-14-dev time
-ca-certificates runit daemontools s6 getmail6 dovecot-lmtpd
+ca-certificates runit daemontools s6 getmail6 dovecot-lmtpd strace
 debhelper dpkg-dev fakeroot lintian devscripts'
 	# tests/t-m32.sh: 32-bit builds of the unit tests and the fuzz target
 	if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then

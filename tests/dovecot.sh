@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # dovecot.sh start|stop|status DIR [portbase]: a private Dovecot for tests,
 # the demo and benchmarks. Everything it makes lives in DIR.
 #
@@ -59,6 +60,10 @@ listening() {
 stop() {
 	p=$(master_pid)
 	[ -n "$p" ] || return 0
+	# its children too: an imap process may outlive the master, and
+	# keep a session (and IDLE) going after "stop"
+	kids=$(cat /proc/[0-9]*/stat 2>/dev/null | awk -v pp="$p" '
+		{ pid = $1; sub(/.*\) /, "") } $2 == pp { printf "%s ", pid }')
 	kill -TERM "$p" 2>/dev/null || return 0
 	i=0
 	while [ $i -lt 100 ] && kill -0 "$p" 2>/dev/null; do
@@ -69,6 +74,14 @@ stop() {
 		echo "dovecot.sh: master $p did not stop in 10 s, killing it" >&2
 		kill -KILL "$p" 2>/dev/null || :
 	fi
+	for k in $kids; do
+		i=0
+		while [ $i -lt 30 ] && kill -0 "$k" 2>/dev/null; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$k" 2>/dev/null || :
+	done
 }
 
 case $cmd in

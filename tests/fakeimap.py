@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """fakeimap: a scriptable IMAP server for imapwait's fault tests.
 
     fakeimap.py --scenario NAME --port-file FILE [--record FILE]
@@ -254,6 +255,10 @@ SCENARIOS = {
     'preauth-idle': {'greeting': ['* PREAUTH [CAPABILITY {caps}] '
                                   'Logged in as alice']},
     'examine-no': {'examine': ['{tag} NO [NONEXISTENT] Mailbox does not exist']},
+    # UTF-8 in the server's words, then an escape sequence and a bad byte
+    'examine-no-utf8': {'examine': [b'{tag} NO [NONEXISTENT] Postfach '
+                                    b'\xe2\x80\x9eEntw\xc3\xbcrfe\xe2\x80\x9c fehlt '
+                                    b'\x1b[2J \xff\r\n']},
     'examine-bad': {'examine': ['{tag} BAD Invalid mailbox name']},   # 100
     'examine-unavailable': {'examine': ['{tag} NO [UNAVAILABLE] '
                                         'Mailbox is locked']},       # 111

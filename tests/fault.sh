@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=sh
 # fault.sh: helpers for the fault tests (t-fault-*.sh, t-netns.sh), which
 # run imapwait against tests/fakeimap.py instead of Dovecot. Sourced after
@@ -342,19 +343,28 @@ result() {
 }
 
 # State files (-s): "UIDVALIDITY UIDNEXT EXISTS CHANGED PENDING".
-#	state_put FILE LINE       write LINE (and a newline) to FILE, mode 0600
-#	check_state WHAT FILE LINE   FILE holds exactly LINE
+#	state_put FILE LINE       write LINE to FILE, mode 0600, as imapwait
+#	                          does: five numbers get their cksum; four
+#	                          (a file of version 0.1) are written as such
+#	check_state WHAT FILE LINE   FILE holds the five numbers LINE, with
+#	                          their cksum
 #	check_uidnext FILE N      its second field (UIDNEXT) is N
 state_put() {
-	(umask 077 && printf '%s\n' "$2" >"$1")
+	case $2 in
+	*' '*' '*' '*' '*) _line="$2 $(printf '%s' "$2" | cksum | cut -d' ' -f1)" ;;
+	*) _line=$2 ;;
+	esac
+	(umask 077 && printf '%s\n' "$_line" >"$1")
 }
 
 check_state() {
-	_got=$(cat "$2" 2>/dev/null)
-	if [ "$_got" = "$3" ]; then
+	_got=$(cut -d ' ' -f 1-5 "$2" 2>/dev/null)
+	_sum=$(cut -d ' ' -f 6 "$2" 2>/dev/null)
+	if [ "$_got" = "$3" ] &&
+	    [ "$_sum" = "$(printf '%s' "$3" | cksum | cut -d ' ' -f 1)" ]; then
 		ok "$1"
 	else
-		not_ok "$1" "expected \"$3\", the state file holds \"$_got\""
+		not_ok "$1" "expected \"$3\" and its cksum, the state file holds \"$(cat "$2" 2>/dev/null)\""
 	fi
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target: bytes from a hostile server through the line reader,
  * the response scanner and the new-mail state machine.  Whatever comes,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make fuzz: the response scanner and the new-mail state machine under
 # libFuzzer with AddressSanitizer and UndefinedBehaviorSanitizer.
 # FUZZ_SECONDS bounds the run (default 60); any finding fails.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # lib.sh: helpers for tests/t-*.sh, sourced as
 # shellcheck shell=sh
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=sh
 # loop.sh: helpers for the tests of scripts/ (imapwait-loop and the
 # service definitions), sourced after lib.sh:
@@ -16,6 +17,8 @@
 #	count FILE TEXT               lines of FILE containing TEXT
 #	wait_count FILE TEXT N SECS   until at least N such lines
 #	children PID                  the PIDs of PID's children
+#	imapwait_of PID               those but the tee that passes imapwait's
+#	                              lines on: the loop's imapwait
 #	own_dovecot                   a Dovecot of this file's own, on its own
 #	                              ports, for a test that stops and restarts
 #	                              the server: its directory in OWN_DIR
@@ -26,21 +29,26 @@
 #	        with the next of CODES at each run ("idle": sleeps instead),
 #	        records its arguments, one run a line, in $FAKE/args and keeps
 #	        a state file as imapwait would (0 leaves the wake pending, a
-#	        start without -R takes it as handled); as bob@localhost unless
+#	        start without -R takes it as handled); idle, it runs as
+#	        $FAKE/sleep (a name of its own); as bob@localhost unless
 #	        told otherwise; FAKE is $TESTDIR/NAME, LOOP_LOG its stderr,
 #	        LOOP_PID; LOOP_PREFIX, words to put before it
-#	marker NAME    a copy of sleep(1) with a name of this test's own
-#	               ($TESTDIR/NAME-sleep), so that its processes can be
-#	               found (left) and ended (kill_marked) without touching
-#	               anyone else's
-#	left NAME      the PIDs of such processes still running (but the
+#	marker NAME [DIR]   a copy of sleep(1) with a name of this test's
+#	               own (DIR/NAME-sleep, DIR $TESTDIR by default), so that
+#	               its processes can be found (left) and ended
+#	               (kill_marked NAME [DIR]) without touching anyone else's
+#	left NAME [DIR]   the PIDs of such processes still running (but the
 #	               loop's, whose arguments name the hook)
 #	service_dir KIND DIR          scripts/KIND (runit, s6, daemontools)
 #	                              copied to DIR, with an account.conf for
 #	                              alice on the private Dovecot: password in
 #	                              $TESTDIR/alice.pass, state in
 #	                              $TESTDIR/state, a hook that appends the
-#	                              time to $RUNS ($TESTDIR/runs)
+#	                              time to $RUNS ($TESTDIR/runs), then
+#	                              while $TESTDIR/slow exists runs
+#	                              "$TESTDIR/service-sleep 301" (marker)
+#	slow_hook                 touch slow, deliver, and wait until that
+#	                          hook runs
 # The loop and every Dovecot started here are stopped when the file ends.
 
 LOOP=$TOP/scripts/imapwait-loop
@@ -65,7 +73,8 @@ loop_start() {
 	_has_opt -k "$@" || set -- "$@" -k 0
 	_has_opt -s "$@" || set -- "$@" -s "$TESTDIR/$_name.state"
 	echo "$LOOP $* $HOST -- sh -c '$_hook'" >"$TESTDIR/$_name.cmd"
-	sh "$LOOP" "$@" "$HOST" -- sh -c "$_hook" \
+	# its temporary directory stays here, should the loop be killed
+	TMPDIR=$TESTDIR sh "$LOOP" "$@" "$HOST" -- sh -c "$_hook" \
 		>"$TESTDIR/$_name.out" 2>"$LOOP_LOG" </dev/null &
 	LOOP_PID=$!
 	# lib.sh's cleanup stops it (and so its child) at the end
@@ -93,6 +102,10 @@ wait_count() {
 
 children() {
 	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '
+}
+
+imapwait_of() {
+	ps -o pid=,comm= --ppid "$1" 2>/dev/null | awk '$2 != "tee" { print $1 }'
 }
 
 own_dovecot() {
@@ -140,18 +153,18 @@ fi
 n=$(($(cat "$FAKE/n" 2>/dev/null || echo 0) + 1))
 echo "$n" >"$FAKE/n"
 { printf '[%s]' "$@"; echo; } >>"$FAKE/args"
-rerun= state=
+rerun= state= u=bob m=INBOX
 while [ $# -gt 1 ]; do
-	case $1 in -R) rerun=1 ;; -s) state=$2 ;; esac
+	case $1 in -R) rerun=1 ;; -s) state=$2 ;; -u) u=$2 ;; -m) m=$2 ;; esac
 	shift
 done
 if [ -n "$state" ] && [ -s "$state" ] && [ -z "$rerun" ]; then
 	echo '1 2 0 0 0' >"$state"
 fi
 code=$(sed -n "${n}p" "$FAKE/codes")
-echo "imapwait: fake run $n: ${code:-idle}" >&2
+echo "imapwait: $u@$1/$m: fake run $n: ${code:-idle}" >&2
 case $code in
-'' | idle) exec sleep 60 ;;
+'' | idle) exec "$FAKE/sleep" 60 ;;
 0) [ -z "$state" ] || echo '1 2 0 0 1' >"$state" ;;
 esac
 exit "$code"
@@ -162,6 +175,8 @@ fake_loop() {
 	FAKE=$TESTDIR/$1
 	rm -rf "$FAKE"
 	mkdir -p "$FAKE"
+	# idle, it sleeps as $FAKE/sleep: a name of its own
+	cp "$(command -v sleep)" "$FAKE/sleep"
 	# shellcheck disable=SC2086
 	printf '%s\n' $2 >"$FAKE/codes"
 	_hook=$3
@@ -170,7 +185,7 @@ fake_loop() {
 	LOOP_LOG=$FAKE/log
 	# shellcheck disable=SC2086
 	export FAKE
-	IMAPWAIT=$fake_imapwait XDG_STATE_HOME=$FAKE/xdg \
+	IMAPWAIT=$fake_imapwait XDG_STATE_HOME=$FAKE/xdg TMPDIR=${TMPDIR:-$TESTDIR} \
 		${LOOP_PREFIX:-} sh "$LOOP" "$@" -- sh -c "$_hook" \
 		>"$FAKE/out" 2>"$LOOP_LOG" </dev/null &
 	LOOP_PID=$!
@@ -178,12 +193,12 @@ fake_loop() {
 }
 
 marker() {
-	cp "$(command -v sleep)" "$TESTDIR/$1-sleep"
-	echo "$TESTDIR/$1-sleep"
+	cp "$(command -v sleep)" "${2:-$TESTDIR}/$1-sleep"
+	echo "${2:-$TESTDIR}/$1-sleep"
 }
 
 left() {
-	for _f in $(grep -alsF -- "$TESTDIR/$1-sleep" /proc/[0-9]*/cmdline); do
+	for _f in $(grep -alsF -- "${2:-$TESTDIR}/$1-sleep" /proc/[0-9]*/cmdline); do
 		_p=${_f#/proc/}
 		_p=${_p%/cmdline}
 		# the loop's own command line names the hook
@@ -192,7 +207,7 @@ left() {
 }
 
 kill_marked() {
-	for _p in $(left "$1"); do kill -KILL "$_p" 2>/dev/null; done
+	for _p in $(left "$@"); do kill -KILL "$_p" 2>/dev/null; done
 }
 
 RUNS=$TESTDIR/runs
@@ -200,14 +215,29 @@ service_dir() {
 	mkdir -p "$(dirname "$2")"
 	cp -R "$TOP/scripts/$1" "$2"
 	cp "$DOVECOT/alice.pass" "$TESTDIR/alice.pass"
+	marker service >/dev/null
 	cat >"$2/account.conf" <<CONF
 HOST=$HOST
 LOGIN=alice
 PASSFILE=$TESTDIR/alice.pass
-HOOK='date +%s%3N >>$RUNS'
+HOOK='date +%s%3N >>$RUNS; [ ! -e $TESTDIR/slow ] || $TESTDIR/service-sleep 301'
 OPTS='-C $CA -p $PORT -k 0 -w 10'
 STATE=$TESTDIR/state
 CONF
+}
+
+slow_hook() {
+	touch "$TESTDIR/slow"
+	_n=$(count "$RUNS" '')
+	deliver alice INBOX 'a slow hook'
+	wait_count "$RUNS" '' $((_n + 1)) "$(scaled 10)" || return 1
+	_i=50
+	while [ $_i -gt 0 ] && [ -z "$(left service)" ]; do
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	rm -f "$TESTDIR/slow"
+	[ -n "$(left service)" ]
 }
 
 _loop_cleanup() {

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # mbedtls36.sh DIR: unpack Debian trixie's mbedTLS 3.6 (libmbedtls-dev and
 # the libraries it depends on) into DIR, with DIR/include and DIR/lib, so
 # that `make MBEDTLS=DIR` builds imapwait against it on a bookworm machine.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Authentication against Dovecot (AUTH=PLAIN AUTH=LOGIN SASL-IR): the
 # default is AUTHENTICATE PLAIN, -a plain and -a login force theirs, a
 # mechanism the server does not offer is 100 before any credential.

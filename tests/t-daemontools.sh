@@ -1,8 +1,10 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The daemontools service directory (scripts/daemontools) run for real
 # under svscan against the private Dovecot: the loop idles, a delivery
 # runs the hook and multilog writes the line with a TAI64N stamp; "svc -d"
-# stops it cleanly; a wrong password ends in exit 100, which run itself
+# stops it cleanly, also while the hook runs, and leaves no process of the
+# hook behind; a wrong password ends in exit 100, which run itself
 # turns into "svc -d": supervise does not retry every second.
 # repeat: no
 . "$(dirname "$0")/lib.sh"
@@ -54,7 +56,7 @@ check 'multilog t stamps it (TAI64N)' grep -qE \
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
 run=$(svstat "$sv" | sed -n 's/.*(pid \([0-9]*\)).*/\1/p')
 loop=$(children "$run")
-iw=$(children "${loop:-0}")
+iw=$(imapwait_of "${loop:-0}")
 check "run ($run) has the loop ($loop) as its child, imapwait ($iw) under it" test -n "$iw"
 svc -d "$sv"
 i=0
@@ -70,6 +72,25 @@ if wait_text "$log" 'stopped by SIGTERM' 5; then
 else
 	not_ok 'the loop logged its stop' && show "$log"
 fi
+
+# svc -d while the hook runs: nothing of the hook is left
+svc -u "$sv"
+if wait_count "$log" 'idling (' 3 "$(scaled 20)" && slow_hook; then
+	hook=$(left service | tr '\n' ' ')
+	svc -d "$sv"
+	i=0
+	while [ $i -lt 100 ] && ! svstat "$sv" | grep -q ': down '; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "svc -d during the hook (the loop and the hook: $hook): $(svstat "$sv")" \
+		sh -c "svstat '$sv' | grep -q ': down '"
+	l=$(left service)
+	check "no process of the hook is left (${l:-none})" test -z "$l"
+else
+	not_ok 'the slow hook runs' && show "$log"
+fi
+kill_marked service
 
 # a wrong password: run says svc -d
 printf 'wrong\n' >"$TESTDIR/alice.pass"

@@ -93,6 +93,17 @@ check 'the units run /usr/bin/imapwait-service' grep -q \
 	'^ExecStart=/usr/bin/imapwait-service ' /lib/systemd/system/imapwait@.service
 check 'so does the init script' grep -q \
 	'^DAEMON=${DAEMON:-/usr/bin/imapwait-service}' /etc/init.d/imapwait
+if command -v systemd-analyze >/dev/null; then
+	systemd-analyze verify --man=no imapwait@test.service imapwait.service \
+		>"$TESTDIR/verify.log" 2>&1
+	st=$?
+	if [ "$st" -eq 0 ] && [ ! -s "$TESTDIR/verify.log" ]; then
+		ok 'the installed units pass systemd-analyze verify'
+	else
+		not_ok 'the installed units pass systemd-analyze verify' "exit $st"
+		show "$TESTDIR/verify.log"
+	fi
+fi
 enabled >"$TESTDIR/enabled.after"
 if cmp -s "$TESTDIR/enabled.before" "$TESTDIR/enabled.after"; then
 	ok 'nothing is enabled to start at boot'
@@ -106,6 +117,9 @@ check 'no loop was started' test ! -e /run/imapwait
 
 v=$(/usr/bin/imapwait -V 2>&1)
 check "imapwait -V says $upstream ($v)" test "${v#imapwait "$upstream" }" != "$v"
+for p in imapwait-loop imapwait-service; do
+	check "/usr/bin/$p -h exits 0" sh -c "/usr/bin/$p -h >/dev/null"
+done
 IMAPWAIT=/usr/bin/imapwait
 empty_mailbox alice
 if idle installed -t "$(scaled 30)"; then
@@ -126,6 +140,9 @@ installed=
 check 'purge removes the init script (a conffile)' test ! -e /etc/init.d/imapwait
 check 'and the share directory' test ! -e /usr/share/imapwait
 check 'dpkg knows nothing of it' sh -c '! dpkg-query -W imapwait >/dev/null 2>&1'
+left=$(ls /etc/rc?.d/*imapwait* /etc/systemd/system/*/imapwait* \
+	/var/lib/systemd/deb-systemd-helper-enabled/*imapwait* 2>/dev/null | head -n 3)
+check "no rc.d or systemd link is left (${left:-none})" test -z "$left"
 enabled >"$TESTDIR/enabled.purged"
 check 'no boot link is left' cmp -s "$TESTDIR/enabled.before" "$TESTDIR/enabled.purged"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A message delivered while imapwait idles wakes it at once: exit 0, and
 # the log line says how the count rose.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make demo works: it delivers its messages, the hook reports each one
 # with its latency, and it leaves nothing behind (its directory, its
 # Dovecot, its loop, and nothing new set to start at boot).

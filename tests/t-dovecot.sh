@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The private Dovecot itself, checked without imapwait, so that a failing
 # imapwait test can be told from a broken test server: its certificate
 # verifies for localhost and not for 127.0.0.1, alice and bob log in,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Flag changes (FETCH) and EXPUNGEs during IDLE are not new mail: imapwait
 # keeps waiting. A delivery after them still wakes it, counted from what
 # the connection saw last.

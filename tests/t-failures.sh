@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Failures that retrying cannot fix exit 100; one that it may fix, 111.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The server rejects the credentials ([AUTHENTICATIONFAILED]): a permanent
 # failure (100), with the server's text in the log.
 export NODOVECOT=1

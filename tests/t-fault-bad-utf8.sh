@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Invalid UTF-8 in a response text, then a real "* 4 EXISTS": response
 # text is never parsed as UTF-8, so it is harmless: 0 on the real EXISTS.
 export NODOVECOT=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A 15 MiB literal (under imapwait's 16 MiB limit) whose text is
 # "* 99 EXISTS" lines: skipped through a small buffer, never allocated, no
 # wake from inside; then a real "* 4 EXISTS" is new mail (3 -> 4).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # "* 18446744073709551620 EXISTS" (2^64 + 4, which wraps to 4 in 64 bits
 # and would look like new mail): a protocol error (111).
 export NODOVECOT=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # An expired certificate (valid in January 2020) from the right CA for the
 # right name: a certificate_expired alert ends the handshake, no IMAP
 # command, exit 100.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A certificate not valid until 2090: the handshake ends with a fatal
 # alert (mbedTLS has none of its own for "not yet valid": it sends
 # certificate_unknown), no IMAP command, exit 100.

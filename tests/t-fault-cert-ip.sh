@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The test CA's usual certificate names DNS:localhost only: connecting to
 # 127.0.0.1 fails the name check inside the handshake (bad_certificate,
 # no IMAP command, exit 100), the message names the address asked for,

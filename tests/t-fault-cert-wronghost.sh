@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A certificate from the right CA for another host (mail.example.org):
 # the handshake ends with a bad_certificate alert, no IMAP command, exit
 # 100; the message names the name asked for and the certificate's names.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: the EXAMINE response has "* 3 EXISTS", then "* 4 EXISTS" (a
 # delivery while the server answered). The first count is what this
 # connection has seen; the rise is new mail: exit 0 before idling, with no

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A tagged NO to EXAMINE (no such mailbox): a permanent failure (100).
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

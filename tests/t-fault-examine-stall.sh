@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # EXAMINE is answered halfway, then nothing: 111 at the step deadline.
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # NO [UNAVAILABLE] to EXAMINE (mailbox locked for now): 111.
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

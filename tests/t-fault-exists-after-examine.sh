@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Mail that arrives after EXAMINE and before IDLE counts: the EXISTS
 # comes right after EXAMINE's OK, and the server says nothing more.
 export NODOVECOT=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Mail reported in answer to IDLE, before its "+": counts (0).
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # "* 4294967300 EXISTS" while idling: IMAP numbers are 32-bit, and this
 # one is 4 when cut to 32 bits (new mail, 3 -> 4). A protocol error
 # (111), never a wake. (32-bit builds: tests/unit.c.)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # EXISTS after every EXPUNGE, with the count imapwait already knows
 # (3 EXISTS, 3 EXPUNGE + 2 EXISTS, 2 EXISTS, 1 EXPUNGE + 1 EXISTS): no
 # wake. Then 2 EXISTS, one more than the 1 left: new mail (1 -> 2).

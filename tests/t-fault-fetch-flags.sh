@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # FETCH flag updates for 5 s are not new mail; then 3 -> 4 is.
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

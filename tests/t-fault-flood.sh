@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 10,000 untagged lines a second for 6 s (keepalives, flag changes, the
 # same count again), then new mail: no early wake, the right wake, with
 # bounded CPU time and memory.

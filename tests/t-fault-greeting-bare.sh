@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A greeting of just "* OK" (no text; RFC 9051 makes the text optional,
 # and servers send it): accepted, so the session goes on and the real
 # "* 4 EXISTS" during IDLE wakes it (0).

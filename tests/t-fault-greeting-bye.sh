@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # BYE in the greeting (server shutting down): a temporary failure (111).
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # TLS is up but the greeting never comes: 111 at the step deadline.
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

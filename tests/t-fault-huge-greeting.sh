@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A greeting of 100 MiB without CRLF: a protocol error (111), small RSS,
 # and no credentials sent.
 export NODOVECOT=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A line of 100 MiB without CRLF while idling: a protocol error (111),
 # found once the line buffer is full, with the memory of an idle imapwait
 # (the line is never held whole).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A literal announcing 4 GiB (2^32 bytes, which is 0 in 32 bits) whose text
 # is "* 99 EXISTS" lines: a size past the literal limit (and past 32 bits)
 # is a protocol error at once (111); it is never allocated or skipped

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # BYE while idling (server shutdown): 111.
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

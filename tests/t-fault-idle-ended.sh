@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The server ends IDLE by itself (a tagged OK, no DONE sent): not new mail
 # and not a permanent failure, but the session is over: 111.
 export NODOVECOT=1

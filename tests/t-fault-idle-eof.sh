@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The server closes the connection while imapwait idles, without a BYE: 111.
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

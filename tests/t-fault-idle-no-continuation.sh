@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # IDLE is sent and no "+" ever comes: 111 at the step deadline (-w 3).
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A tagged NO to IDLE although IDLE is advertised: 100.
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

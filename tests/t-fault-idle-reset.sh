@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The connection is reset (a real TCP RST under TLS, no close_notify)
 # while imapwait idles: 111, and the log says the peer reset it, which
 # tells a reset from a plain close.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Lines of 4088 to 4097 and 8183 to 8190 characters (off-by-one bait for
 # the 8 KiB line buffer), then a real "* 4 EXISTS": every line fits, so 0
 # on the real EXISTS; no memory error (the ASan and valgrind runs check).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A line of 8190 characters, then one of 8193 (over the 8 KiB line
 # buffer), then a real "* 4 EXISTS": the long line is a protocol error
 # (111, "response too long"); no memory error (ASan and valgrind check).

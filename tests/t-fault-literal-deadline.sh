@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: while idling the server sends "* 1 FETCH (BODY[] {40}" and the
 # first 12 bytes of the literal ("Subject: x\r\n"), then stalls past the -t
 # deadline (-t 1). The other 28 bytes, sent in answer to DONE, start with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A literal (in three pieces) whose text holds "* 9 EXISTS" lines is data,
 # not a response: no wake. Then a real 4 EXISTS is new mail.
 export NODOVECOT=1

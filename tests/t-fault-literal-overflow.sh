@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A literal size past 2^64 ({18446744073709551617}, which wraps to 1) and
 # then "* 9 EXISTS": a protocol error (111), never a wake.
 export NODOVECOT=1

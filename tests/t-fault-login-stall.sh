@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The server never answers the login: 111 once the step deadline (-w 3)
 # has passed, not a hang.
 export NODOVECOT=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # [UNAVAILABLE] in answer to the login (the authentication backend is
 # down): a temporary failure (111), not a rejected password.
 export NODOVECOT=1

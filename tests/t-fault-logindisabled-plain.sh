@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # LOGINDISABLED but AUTH=PLAIN: imapwait logs in with AUTHENTICATE PLAIN,
 # never LOGIN, and then works: new mail wakes it (0).
 export NODOVECOT=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # LOGINDISABLED and no AUTH=PLAIN: no way to log in over this connection.
 # A permanent failure (100), and neither LOGIN nor AUTHENTICATE is sent.
 export NODOVECOT=1

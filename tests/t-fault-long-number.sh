@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A 400-digit message count: a protocol error (111).
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

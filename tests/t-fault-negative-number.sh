@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # "* -1 EXISTS" (strtoul would make it ULONG_MAX, new mail), then a real
 # "* 4 EXISTS": a count is digits only, so "-1" is malformed: a protocol
 # error (111), never a wake.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A server without IDLE: a permanent failure (100), said plainly, within
 # the step deadline.
 export NODOVECOT=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # NUL bytes in lines ("* OK Still\0here", "* 9\0 EXISTS"), then a real
 # "* 4 EXISTS": a NUL is never valid in a response, so the first one is a
 # protocol error (111); the EXISTS after it is never read.

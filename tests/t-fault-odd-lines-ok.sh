@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A harmless odd line while idling, then a real "* 4 EXISTS", one session
 # each (fakeimap's ODD_OK): "* OK" without text (optional in RFC 9051), a
 # bare "+", and a second continuation "+ again". None is new mail or an

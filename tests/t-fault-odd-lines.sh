@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # One malformed line while idling, then a real "* 4 EXISTS", one session
 # each (fakeimap's ODD_BAD: empty, "*", "* ", a bare tag "a" and "a1",
 # "* 9", "* 9 ", "* EXISTS", "* +9 EXISTS", "* 0x9 EXISTS", "* 9e0 EXISTS",

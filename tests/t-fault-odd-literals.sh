@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Literals of 0, 1 and 2 bytes, two in one response, one holding only
 # CRLF, one holding "* 9 EXISTS": no wake from them; then a real
 # "* 4 EXISTS" is new mail (0).

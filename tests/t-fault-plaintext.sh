@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A plaintext IMAP server on the TLS port: the handshake fails (100), and
 # nothing but the ClientHello ever reaches the server.
 export NODOVECOT=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A PREAUTH greeting: already logged in, so no LOGIN or AUTHENTICATE is
 # sent; imapwait goes straight to EXAMINE, idles, and new mail wakes it.
 export NODOVECOT=1

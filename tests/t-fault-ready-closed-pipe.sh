@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: the readiness fd (-r 3) is a pipe whose reader has gone. The
 # write fails (EPIPE); it must never kill imapwait with SIGPIPE: it goes
 # on idling, and the new mail 1 s into IDLE wakes it (0).

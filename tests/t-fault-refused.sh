@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Nothing listens on the port: 111 "unable to connect" at once.
 export NODOVECOT=1
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: SIGTERM while idling; imapwait sends DONE, and the server
 # answers with a TCP RST. It still dies by SIGTERM (143 to the shell), not
 # 111: the supervisor asked it to stop, and must see the signal.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: the -t deadline passes (-t 1), imapwait sends DONE, the server
 # never answers; SIGTERM comes while imapwait waits for that answer. It
 # dies by SIGTERM (143 to the shell), not exit 2: the supervisor must see

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A peer that accepts TCP and never says a word (nor reads the ClientHello):
 # 111 within the handshake deadline (-w 3).
 export NODOVECOT=1

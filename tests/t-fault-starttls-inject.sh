@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # STARTTLS injection: the server sends "* CAPABILITY" without IDLE, a
 # BYE and a fake tagged OK right after "OK Begin TLS", in the same packet,
 # before the handshake. imapwait must discard them: it logs in over TLS,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # -S against a server without STARTTLS that offers plaintext login: 100,
 # and no credentials ever sent in the clear.
 export NODOVECOT=1

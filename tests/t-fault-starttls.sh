@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # -S: STARTTLS on a plain port. Nothing but CAPABILITY and STARTTLS goes
 # out in the clear; after the handshake imapwait logs in, idles and wakes.
 export NODOVECOT=1

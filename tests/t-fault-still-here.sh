@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # "* OK Still here" every 100 ms for 6 s: no wake and no busy loop (CPU
 # time stays near zero), then new mail wakes it.
 export NODOVECOT=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: the -t deadline passes (-t 1), imapwait sends DONE, and the
 # server's answer to DONE carries "* 4 EXISTS" before its tagged OK. The
 # mail is new whenever it is seen: exit 0 (not 2), and the state covers it.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A peer that reads the ClientHello and stops there, mid-handshake: 111
 # within the handshake deadline (-w 3).
 export NODOVECOT=1

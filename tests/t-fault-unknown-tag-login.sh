@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A tagged OK with a tag imapwait never sent, before the real answer (NO):
 # it must not count as logged in. A foreign tag is a protocol error (111),
 # and no EXAMINE follows.

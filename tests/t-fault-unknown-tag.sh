@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A tagged response with a tag imapwait never sent, while idling, then a
 # real "* 4 EXISTS": a foreign tag is a protocol error (111), read before
 # the EXISTS comes, so no wake.

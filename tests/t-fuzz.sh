@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The line reader, the response scanner and the new-mail state machine
 # under libFuzzer with ASan and UBSan, for a bounded time (FUZZ_SECONDS,
 # default 60), seeded with real Dovecot transcripts: any finding fails.

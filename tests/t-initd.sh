@@ -1,10 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The Debian init script (scripts/debian/imapwait) for real against the
 # private Dovecot, with its directories moved into the test's (CONFDIR,
 # RUNDIR, LOGDIR): start runs one loop per account file, in the
 # background with a pid file, as the account's RUNAS user (nobody here);
 # a delivery runs the hook and the log file gets the line with a time;
-# status tells; stop ends the loop and imapwait and removes the pid file.
+# status tells; stop ends the loop and imapwait and removes the pid file;
+# stop while the hook runs leaves no process of the hook behind.
 # The state file lives where the account example puts it, in the RUNAS
 # user's own directory under STATEDIR, which the init script makes.
 # repeat: no
@@ -25,6 +27,7 @@ mkdir -p "$acct/bin"
 cp "$TOP/imapwait" "$TOP/scripts/imapwait-loop" \
 	"$TOP/scripts/imapwait-service" "$acct/bin/"
 cp "$DOVECOT/alice.pass" "$acct/alice.pass"
+sl=$(marker initd "$acct")
 chown -R nobody "$acct"
 chmod 700 "$acct"
 
@@ -42,7 +45,7 @@ cat >"$CONFDIR/work.conf" <<CONF
 HOST=$HOST
 LOGIN=alice
 PASSFILE=$acct/alice.pass
-HOOK='echo "\$(id -un)" >>$runs'
+HOOK='echo "\$(id -un)" >>$runs; [ ! -e $acct/slow ] || $sl 301'
 OPTS='-C $CA -p $PORT -k 0 -w 10'
 STATE=$STATEDIR/nobody/work.state
 RUNAS=nobody
@@ -61,14 +64,14 @@ else
 	not_ok 'the loop idles' && show "$log"
 fi
 check 'the loop runs as nobody' test "$(ps -o user= -p "$pid")" = nobody
-iw=$(children "$pid")
+iw=$(imapwait_of "$pid")
 check "imapwait runs as nobody ($iw)" test "$(ps -o user= -p "${iw:-0}" 2>/dev/null)" = nobody
 check 'lines in the log file start with the time' grep -qE \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} imapwait: alice@localhost/INBOX: idling' "$log"
 
-check 'start made STATEDIR, sticky and writable for all (1733)' \
-	test "$(stat -c %a "$STATEDIR" 2>/dev/null)" = 1733
-check 'the loop, as nobody, made its own directory there (0700)' \
+check 'start made STATEDIR, root'"'"'s and writable by no one else (755)' \
+	test "$(stat -c '%U %a' "$STATEDIR" 2>/dev/null)" = 'root 755'
+check 'the account'"'"'s directory there is nobody'"'"'s own (0700)' \
 	test "$(stat -c '%U %a' "$STATEDIR/nobody" 2>/dev/null)" = 'nobody 700'
 check 'and keeps its state file in it' test -s "$STATEDIR/nobody/work.state"
 
@@ -90,10 +93,26 @@ out=$(sh "$init" status 2>&1)
 check_exit "status: $out" 0 $?
 
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
-iw=$(children "$pid")
+iw=$(imapwait_of "$pid")
+check "imapwait idles ($iw)" test -n "$iw"
+# stop while the hook runs (left: but the loop, whose arguments name it)
+LOOP_PID=$pid
+touch "$acct/slow"
+deliver alice INBOX 'a slow hook'
+wait_count "$runs" nobody 3 "$(scaled 10)"
+i=50
+while [ $i -gt 0 ] && [ -z "$(left initd "$acct")" ]; do
+	sleep 0.1
+	i=$((i - 1))
+done
+hook=$(left initd "$acct" | tr '\n' ' ')
+check "the slow hook runs ($hook)" test -n "$hook"
 out=$(sh "$init" stop 2>&1)
 check_exit "stop: $out" 0 $?
 check 'the loop and imapwait are gone' sh -c "! kill -0 $pid 2>/dev/null && ! kill -0 ${iw:-0} 2>/dev/null"
+l=$(left initd "$acct")
+check "no process of the hook is left (${l:-none})" test -z "$l"
+kill_marked initd "$acct"
 check 'the pid file is gone' test ! -e "$RUNDIR/work.pid"
 if wait_text "$log" 'stopped by SIGTERM' 5; then
 	ok 'the log says the loop stopped'

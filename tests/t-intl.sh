@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Names beyond ASCII: a mailbox called "Entwürfe" (modified UTF-7 on the
 # wire), and bob, whose password has a quote, a backslash, a space and
 # 8-bit UTF-8, logging in with the default mechanism and with -a login.

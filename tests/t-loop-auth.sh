@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # imapwait-loop with a wrong password: imapwait says the login failed and
 # exits 100; the loop says it stops, and stops with 100 after that one
 # attempt (no retry that could lock the account), the hook never run.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # imapwait-loop against the real Dovecot: 20 deliveries in a burst are all
 # seen (the last hook run finds all 20), with far fewer hook runs than
 # messages, and no run after the burst is over.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # imapwait-loop against the real Dovecot: one delivery, one hook run; a
 # delivery while the hook runs (it sleeps 2 s) gives exactly one more run,
 # right after the first ends.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # imapwait-loop when the server goes away: stopped, the loop backs off
 # (growing pauses) without giving up; mail delivered meanwhile wakes the
 # hook once the server is back; the loop recovers by itself. A Dovecot of

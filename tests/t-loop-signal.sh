@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # SIGTERM to imapwait-loop while imapwait idles: the loop passes it on,
 # imapwait logs out, and both are gone within a second; the loop dies by
 # SIGTERM, so a supervisor sees a signal, not a failure.
@@ -12,7 +13,7 @@ if ! wait_count "$LOOP_LOG" 'idling (' 1 "$(scaled 20)"; then
 	done_testing
 fi
 sleep 0.5
-iw=$(children "$LOOP_PID")
+iw=$(imapwait_of "$LOOP_PID")
 check "imapwait runs as the loop's child ($iw)" test -n "$iw"
 log_mark
 t0=$(now_ms)

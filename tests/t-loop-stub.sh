@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # imapwait-loop's logic, with a stand-in for imapwait that exits with
 # chosen codes: 111 backs off (1 s doubling, each pause +-50% at random,
 # reset by a good run); 100 stops the loop with 100; a failing hook is

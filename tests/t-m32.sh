@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # IMAP numbers are 32-bit on every platform: the unit tests and the fuzz
 # target built with -m32 (where unsigned long is 32 bits) pass too. They
 # link no mbedTLS (Debian has no 32-bit one in multilib), so this needs

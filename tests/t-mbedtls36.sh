@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # imapwait builds and works against mbedTLS 3.6 (Debian trixie's), not
 # only the 2.28 that bookworm installs: fetch 3.6 into tests/tmp/mbedtls36,
 # build a copy of the tree with `make MBEDTLS=...` into

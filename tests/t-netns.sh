@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Dead networks for real. Three network namespaces made by this test, with
 # addresses that exist only inside them (documentation ranges):
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # -a xoauth2 and -a oauthbearer against a fake server that offers both:
 # the initial response is exactly what the mechanism defines (XOAUTH2;
 # RFC 7628 for OAUTHBEARER), with and without SASL-IR; the token is the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The password command (-c): its whole run is bounded by -w, not only its
 # first line: a helper that hangs, or prints its line and goes on, is cut
 # off at the deadline with all it started (111); one that fails is a

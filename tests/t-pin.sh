@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # -F pins the server certificate by its SHA-256 fingerprint: with -C it is
 # required in addition to the chain and the host name; without -C the pin
 # alone decides (a self-signed server, or a name that does not match). A

@@ -1,8 +1,10 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The runit service directory (scripts/runit) run for real under runsv
 # against the private Dovecot: the loop idles, a delivery runs the hook
 # and svlogd writes imapwait's line with a timestamp; "sv down" stops the
-# loop and imapwait cleanly and runit leaves them down; a wrong password
+# loop and imapwait cleanly and runit leaves them down; "sv down" while
+# the hook runs leaves no process of the hook behind; a wrong password
 # stops the service for good (finish turns 100 into "sv down") after one
 # attempt; "sv exit" ends runsv.
 # repeat: no
@@ -48,7 +50,7 @@ check 'svlogd -tt stamps it: YYYY-MM-DD_HH:MM:SS.frac' grep -qE \
 
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
 loop=$(cat "$sv/supervise/pid")
-iw=$(children "$loop")
+iw=$(imapwait_of "$loop")
 check "the run process is the loop ($loop), imapwait its child ($iw)" test -n "$iw"
 out=$(sv -w 5 -v down "$sv" 2>&1)
 check "sv down: $out" test "${out#ok: down: }" != "$out"
@@ -61,6 +63,19 @@ fi
 sleep 2
 out=$(sv status "$sv")
 check "still down 2 s later: $out" test "${out#down: }" != "$out"
+
+# sv down while the hook runs: nothing of the hook is left
+sv up "$sv"
+if wait_count "$log" 'idling (' 3 "$(scaled 20)" && slow_hook; then
+	hook=$(left service | tr '\n' ' ')
+	out=$(sv -w 10 -v down "$sv" 2>&1)
+	check "sv down during the hook (the loop and the hook: $hook): $out" test "${out#ok: down: }" != "$out"
+	l=$(left service)
+	check "no process of the hook is left (${l:-none})" test -z "$l"
+else
+	not_ok 'the slow hook runs' && show "$log"
+fi
+kill_marked service
 
 # a wrong password: one attempt, then down for good
 printf 'wrong\n' >"$TESTDIR/alice.pass"
@@ -79,7 +94,7 @@ check 'after one attempt' test "$(count "$log" 'login failed')" -eq 1
 # and up again once the password is right
 cp "$DOVECOT/alice.pass" "$TESTDIR/alice.pass"
 sv up "$sv"
-if wait_count "$log" 'idling (' 3 "$(scaled 20)"; then
+if wait_count "$log" 'idling (' 4 "$(scaled 20)"; then
 	ok 'sv up after the fix: it idles again'
 else
 	not_ok 'sv up after the fix: it idles again' && show "$log"

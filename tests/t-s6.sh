@@ -1,8 +1,10 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The s6 service directory (scripts/s6) run for real under s6-svscan
 # against the private Dovecot: the loop idles, a delivery runs the hook
 # and s6-log writes the line with a timestamp; "s6-svc -d" stops it
-# cleanly; a wrong password ends in exit 100, which finish turns into
+# cleanly, also while the hook runs, and leaves no process of the hook
+# behind; a wrong password ends in exit 100, which finish turns into
 # 125 (permanent failure): s6-supervise does not restart it.
 # repeat: no
 . "$(dirname "$0")/lib.sh"
@@ -47,12 +49,26 @@ check 's6-log T stamps it: YYYY-MM-DD HH:MM:SS.frac' grep -qE \
 
 wait_count "$log" 'idling (' 2 "$(scaled 10)"
 loop=$(s6-svstat -o pid "$sv")
-iw=$(children "$loop")
+iw=$(imapwait_of "$loop")
 check "the run process is the loop ($loop), imapwait its child ($iw)" test -n "$iw"
 s6-svc -wd -T 5000 -d "$sv"
 check_exit 's6-svc -d: down within 5 s' 0 $?
 check 'the loop and imapwait are gone' sh -c "! kill -0 $loop 2>/dev/null && ! kill -0 ${iw:-0} 2>/dev/null"
 check 'it died by SIGTERM, as asked' test "$(s6-svstat -o signal "$sv")" = SIGTERM
+
+# s6-svc -d while the hook runs: nothing of the hook is left
+s6-svc -u "$sv"
+if wait_count "$log" 'idling (' 3 "$(scaled 20)" && slow_hook; then
+	hook=$(left service | tr '\n' ' ')
+	s6-svc -wd -T 10000 -d "$sv"
+	check_exit "s6-svc -d during the hook (the loop and the hook: $hook): down" 0 $?
+	l=$(left service)
+	check "no process of the hook is left (${l:-none})" test -z "$l"
+	check 'the loop died by SIGTERM' test "$(s6-svstat -o signal "$sv")" = SIGTERM
+else
+	not_ok 'the slow hook runs' && show "$log"
+fi
+kill_marked service
 
 # a wrong password: finish says 125, s6-supervise leaves it down
 printf 'wrong\n' >"$TESTDIR/alice.pass"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # SIGTERM or SIGINT while idling: imapwait ends IDLE, logs out, and dies by
 # that signal within a second or two, so that its supervisor sees a signal
 # and the server sees a clean logout.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # -S: STARTTLS on a plain port. Against Dovecot it reaches IDLE and wakes
 # on a delivery, and asks for the capabilities again once TLS is up. A
 # server without STARTTLS is a permanent failure before any credential.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: the EXAMINE response has "* 3 EXISTS", "[UIDNEXT 4]", then
 # "* 4 EXISTS"; the state said UIDNEXT 4, so only the second EXISTS tells
 # of the new message. New mail: exit 0, state UIDNEXT 4 + 1 = 5.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: the EXAMINE response has "* 3 EXISTS", "* 4 EXISTS", then
 # "[UIDNEXT 5]", which already counts the fourth message; the state said
 # UIDNEXT 4. Exit 0, and the state stores the server's UIDNEXT 5, never

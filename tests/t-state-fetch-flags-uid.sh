@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: "* 2 FETCH (FLAGS (\Seen UID 99999))" while idling. "UID" there
 # is a keyword inside FLAGS, not the UID item: not new mail, and never a
 # UID. The real "* 4 EXISTS" a second later wakes it, and the state says

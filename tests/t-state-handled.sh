@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: the state file says PENDING 1 and nothing is new on the server.
 # Started without -R, the caller ran its hook before starting imapwait
 # again, so that wake is handled: it idles (no second wake), and the

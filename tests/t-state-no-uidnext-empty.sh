@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: a server that sends no [UIDNEXT], and an empty mailbox; the
 # state says UIDNEXT 5 (messages 1 to 4 came and went). One delivery
 # wakes it once: the stored UIDNEXT is never lowered (5 + 1 arrival = 6,

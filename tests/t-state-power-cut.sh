@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A simulated power cut after a wake (the rename reached the disk, or did
 # not, or was torn): the state file is put back to the older copy, cut
 # short, or left empty. Each time the next run wakes (exit 0): a lost or

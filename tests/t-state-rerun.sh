@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: the state file says PENDING 1 (the last wake's hook failed, or
 # nobody knows) and nothing is new on the server. Started with -R, that
 # wake was not handled: exit 0 right after EXAMINE, without idling, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: EXAMINE says 3 messages, UIDNEXT 4; while idling the server
 # sends "* OK [UIDNEXT 5]", then "* 4 EXISTS" for the message that UID 4
 # went to. An unsolicited UIDNEXT is a floor, not added to: one arrival,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: UIDNEXT 4294967295 (the largest 32-bit UID), then one arrival.
 # The state stores 4294967295 (a lag is allowed, a number past 32 bits
 # is not: 4294967296 would read as corrupt); the next run reads it without

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A state file that cannot be written must not turn every start into a
 # wake (a loop would run its hook back to back for the same mail): the
 # run stops with 100 and says why, before any wake is claimed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Issue 9: an offline wake (the state says UIDNEXT 2, the server 4), then
 # the server resets the connection in answer to LOGOUT. The wake is real
 # and was recorded before the session ended: exit 0 (not 111, which would

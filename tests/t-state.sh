@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # With a state file (-s), no delivery is lost and none wakes twice:
 # the first run records and wakes once; a delivery while nobody watches
 # wakes the next run at once; a delivery during IDLE wakes that run only.

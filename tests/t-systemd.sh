@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The systemd units (scripts/systemd) pass "systemd-analyze verify", the
 # system template and the user one, each as an instance, with ExecStart
 # pointed at this tree's imapwait-service (verify wants the binary to
@@ -76,11 +77,14 @@ check 'system unit: PrivateTmp' grep -qx 'PrivateTmp=yes' "$system"
 check 'the manuals they point to exist' \
 	test -f "$TOP/scripts/imapwait-service.8" -a -f "$TOP/scripts/imapwait.conf.5"
 
-# /var/lib/imapwait for the system unit, writable by each RUNAS user for
-# a directory of its own, which is where the account example keeps state
+# /var/lib/imapwait for the system unit, root's: imapwait-service makes
+# each RUNAS user's directory in it (CAP_CHOWN), where the account
+# example keeps state; no other user can make that directory first
 check 'system unit: StateDirectory=imapwait' grep -qx 'StateDirectory=imapwait' "$system"
-check 'system unit: its mode lets RUNAS users make their directory (1733)' \
-	grep -qx 'StateDirectoryMode=1733' "$system"
+check 'system unit: writable by root alone (0755)' \
+	grep -qx 'StateDirectoryMode=0755' "$system"
+check 'system unit: may give a RUNAS user its directory (CAP_CHOWN)' \
+	grep -q '^CapabilityBoundingSet=.*CAP_CHOWN' "$system"
 st=$(sed -n 's/^#*STATE=//p' "$TOP/scripts/account.conf.example")
 case $st in
 /var/lib/imapwait/?*/?*) ok "the account example's STATE ($st) is in a directory of its own there" ;;

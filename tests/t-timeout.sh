@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # With nothing delivered, -t 3 ends the wait after about 3 s: DONE, LOGOUT,
 # exit 2, "timed out after 3 seconds".
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A certificate that does not verify is a permanent failure (exit 100), and
 # the password is never sent: neither the trace nor the server's log shows
 # a LOGIN or an AUTHENTICATE from that connection.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # With mbedTLS 3.6, TLS 1.3 everywhere t-mbedtls36.sh does not look:
 # STARTTLS upgrades to TLS 1.3 and the capabilities are asked again; a
 # delivery wakes it (application data after the server's session

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The -v trace shows the protocol but never a password: the C: lines of
 # LOGIN and AUTHENTICATE carry "<redacted>" instead, and neither the
 # password nor its base64 form appears anywhere.

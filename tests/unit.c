@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests: the response scanner, the line reader, modified UTF-7,
  * quoting, netrc, the state file and the new-mail state machine.
@@ -663,23 +664,15 @@ saved_uidnext(const char *path)
 	return state_read(path, &s) == 0 ? s.uidnext : 0;
 }
 
-/* the file's text is five fields ending in " 1\n": PENDING 1 */
+/* the file reads back with PENDING 1, in a line of STATE_LEN */
 static int
 pending_is_1(const char *path)
 {
-	char buf[128], *p;
-	int fd, n, fields = 1;
+	struct state st;
+	struct stat sb;
 
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return 0;
-	n = (int)read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 3)
-		return 0;
-	buf[n] = '\0';
-	for (p = buf; *p; p++)
-		fields += *p == ' ';
-	return fields == 5 && !strcmp(buf + n - 3, " 1\n");
+	return state_read(path, &st) == 0 && st.pending &&
+	    stat(path, &sb) == 0 && sb.st_size == STATE_LEN;
 }
 
 /* no state file before this start */
@@ -704,7 +697,7 @@ test_state_wake(const char *path)
 	fresh(path);
 	feed_mb("* 4 EXISTS");
 	ok(saved_uidnext(path) == 5, "wake: UIDNEXT 4 plus one arrival is 5");
-	ok(pending_is_1(path), "wake: the file says PENDING 1, five fields");
+	ok(pending_is_1(path), "wake: the file says PENDING 1");
 
 	examined(3, 4);
 	fresh(path);
@@ -860,6 +853,15 @@ test_state(void)
 	statefile = NULL;
 	rerun = 0;
 
+	ok(cksum("1 4 3 0 1", 9) == 2029785021UL && cksum("", 0) == 4294967295UL,
+	    "state: the check is POSIX cksum's CRC");
+	writefile("state", "1 4 3 0 1 2029785021\n", 0600);
+	ok(state_read(path, &s) == 0 && s.uidnext == 4 && s.pending,
+	    "state: a line with its cksum, of any length");
+	writefile("state", "1 5 3 0 1 2029785021\n", 0600);
+	ok(state_read(path, &s) == -1, "state: a torn line fails its cksum");
+	writefile("state", "1 4 3 0 1\n", 0600);
+	ok(state_read(path, &s) == -1, "state: five fields without a cksum");
 	writefile("state", "garbage\n", 0600);
 	ok(state_read(path, &s) == -1, "state: garbage is treated as missing");
 	writefile("state", "1 2 3 0", 0600);
@@ -867,13 +869,13 @@ test_state(void)
 	writefile("state", "1 2 3 0\n", 0600);
 	ok(state_read(path, &s) == 0 && s.uidnext == 2 && !s.pending,
 	    "state: the older four fields read as nothing pending");
-	writefile("state", "1 2 3 0 1 5\n", 0600);
+	writefile("state", "1 2 3 0 1 5 6\n", 0600);
 	ok(state_read(path, &s) == -1, "state: extra fields are corrupt");
 	writefile("state", "1 2 3 0 2\n", 0600);
 	ok(state_read(path, &s) == -1, "state: pending is 0 or 1");
-	writefile("state", "1 2 3 0 1\n", 0600);
+	writefile("state", "1 2 3 0 1 2784614582\n", 0600);
 	ok(state_read(path, &s) == 0 && s.uidnext == 2 && s.pending,
-	    "state: five fields, PENDING 1");
+	    "state: five fields and their cksum, PENDING 1");
 	writefile("state", "1 4294967296 3 0\n", 0600);
 	ok(state_read(path, &s) == -1,
 	    "state: UIDNEXT 4294967296 is corrupt (not 0 in 32 bits)");
