@@ -67,10 +67,15 @@ HOOKLOCK = ENV.get("SOAK_HOOKLOCK", "1") not in ("", "0")
 
 # How a fault period is drawn around a fault: from its start to its end,
 # plus what the design gives the chain to recover (seconds).  A cut is
-# noticed at imapwait's -t deadline; a Dovecot restart leaves every loop
+# noticed at imapwait's -t deadline, a connection made during it at the
+# -w deadline of the step it hangs in; a Dovecot restart leaves every loop
 # in its back-off (1, 2, 4 ... s); a failed hook is retried after the
 # loop's pause.
-RECOVER = {"dovecot": 20, "cut": TIMEOUT + 10, "restart": 5, "kill": 5,
+EXTRA = ENV.get("SOAK_OPTS", "")
+W = 30
+if "-w" in EXTRA.split():
+    W = int(EXTRA.split()[EXTRA.split().index("-w") + 1])
+RECOVER = {"dovecot": 20, "cut": TIMEOUT + W + 10, "restart": 5, "kill": 5,
            "hookfail": 10}
 TICK = 0.02
 
@@ -339,11 +344,11 @@ verbose = 0
 %s=%s
 PASSFILE=%s
 HOOK='sh %s %s'
-OPTS='-C %s -p %d -t %d'
+OPTS='-C %s -p %d -t %d%s'
 STATE=%s/state/%s
 RUNAS=%s
-""" % (login_key, a, PASSCOPY, hook, a, CA, relay_port(i, "iw"), TIMEOUT, RUN, a,
-       RUNAS))
+""" % (login_key, a, PASSCOPY, hook, a, CA, relay_port(i, "iw"), TIMEOUT,
+       " " + EXTRA if EXTRA else "", RUN, a, RUNAS))
 
 
 def start_relay():
@@ -627,8 +632,12 @@ class Soak:
         if kind == "dovecot":
             say("fault: Dovecot stopped for %.1f s" % dur)
             f = self.fault("dovecot", list(ACCOUNTS), now)
-            run(["sh", os.path.join(TOP, "tests", "dovecot.sh"), "stop", DV])
-            self.later(dur, self.dovecot_start, f)
+            # in the background: the master waits for its children, and
+            # mail goes on arriving meanwhile
+            p = subprocess.Popen(["sh", os.path.join(TOP, "tests", "dovecot.sh"), "stop", DV],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            self.later(dur, self.dovecot_start, f, p)
         elif kind == "cut":
             say("fault: network of %s cut silently for %.1f s" % (" ".join(targets), dur))
             f = self.fault("cut", targets, now)
@@ -680,18 +689,22 @@ class Soak:
     def later(self, dt, fn, *args):
         self.pending_calls.append((time.time() + dt, fn, args))
 
-    def dovecot_start(self, f):
+    def dovecot_start(self, f, stopping):
+        if stopping.poll() is None:
+            self.later(0.1, self.dovecot_start, f, stopping)
+            return
         # the daemon keeps no pipe of ours open
-        r = subprocess.run(["dovecot", "-c", os.path.join(DV, "dovecot.conf")],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=open(os.path.join(RUN, "dovecot-restart.log"), "a"),
-                           timeout=60)
-        if r.returncode != 0:
-            say("dovecot did not start again (see %s/dovecot-restart.log)" % RUN)
-        for _ in range(150):
-            if os.path.exists(LMTP) and socket_open(BASE):
-                break
-            time.sleep(0.1)
+        p = subprocess.Popen(["dovecot", "-c", os.path.join(DV, "dovecot.conf")],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=open(os.path.join(RUN, "dovecot-restart.log"), "a"))
+        self.later(0.1, self.dovecot_up, f, p, time.time() + 30)
+
+    def dovecot_up(self, f, starting, deadline):
+        if starting.poll() is None or not (os.path.exists(LMTP) and socket_open(BASE)):
+            if time.time() < deadline:
+                self.later(0.1, self.dovecot_up, f, starting, deadline)
+                return
+            say("Dovecot did not start again within 30 s (see %s/dovecot-restart.log)" % RUN)
         f["end"] = time.time()
         say("Dovecot started again")
 
@@ -821,10 +834,12 @@ class Soak:
             else:
                 self.tick()
         # faults still open end now (they were drawn to end before this)
-        while self.pending_calls:
+        end = time.time() + 120
+        while self.pending_calls and time.time() < end:
             self.pending_calls.sort(key=lambda c: c[0])
-            c = self.pending_calls.pop(0)
-            c[1](*c[2])
+            if self.pending_calls[0][0] > time.time():
+                self.pending_calls[0] = (time.time(),) + self.pending_calls[0][1:]
+            self.tick()
         self.t_end = time.time()
         self.cpu1 = {g: self.cg.seconds(g) for g in ("loop", "hook")}
 
@@ -1061,7 +1076,7 @@ def report(s):
         faults[f["kind"]] = faults.get(f["kind"], 0) + 1
     r = {
         "seed": SEED, "seconds": SECONDS, "accounts": N, "gap": GAP,
-        "imapwait_t": TIMEOUT, "drain_s": round(s.t_drained - s.t_end, 1),
+        "imapwait_t": TIMEOUT, "imapwait_extra_options": EXTRA, "drain_s": round(s.t_drained - s.t_end, 1),
         "retrieval": "getmail6 oldmail bookkeeping, read_all = false, delete = false",
         "delivered": len(Mail.delivered),
         "delivered_by": {h: sum(1 for v in Mail.delivered.values() if v[1] == h)

@@ -17,6 +17,7 @@
 #   SOAK_GAP       mean seconds between two deliveries (2)
 #   SOAK_TIMEOUT   imapwait -t of every loop (60): a cut connection is
 #                  noticed at this deadline, see tests/README-soak.md
+#   SOAK_OPTS      more imapwait options for every account (e.g. -w 5)
 #   SOAK_DRAIN     longest quiet drain after the run (3 * SOAK_TIMEOUT)
 #   SOAK_PORT      first port tried (18993); the server takes it and the
 #                  next, the relay 2 per account after those
