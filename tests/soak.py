@@ -586,7 +586,7 @@ class Soak:
         self.events = schedule(self.rng)
         self.faults = []        # dicts: kind, accounts, start, end
         self.killed_trees = set()   # pids under loops killed by SIGKILL
-        self.mem = {"imapwait": [], "loop": []}     # per sample: list of KB
+        self.mem = {"imapwait": [], "loop": [], "tee": []}  # per sample: list of KB
         self.mem_first = {}
         self.mem_peak = {}     # kind -> (KB, pid, account, time, its last log line)
         self.t0 = time.time()
@@ -755,12 +755,15 @@ class Soak:
             self.tick()
 
     def sample_mem(self):
-        s = {"imapwait": [], "loop": []}
+        s = {"imapwait": [], "loop": [], "tee": []}
         for pid, (comm, _) in descendants().items():
+            args = cmdline(pid).split()
             if comm == "imapwait":
                 k = "imapwait"
-            elif "imapwait-loop" in cmdline(pid):
+            elif any(os.path.basename(x) == "imapwait-loop" for x in args[:3]):
                 k = "loop"
+            elif comm == "tee" and "imapwait-loop." in " ".join(args):
+                k = "tee"       # the loop's relay of imapwait's lines
             else:
                 continue
             kb = private_kb(pid)
@@ -1051,7 +1054,7 @@ def report(s):
         a, b = s.cpu0.get(g), s.cpu1.get(g)
         cpu[g] = None if a is None or b is None else b - a
     mem = {}
-    for k in ("imapwait", "loop"):
+    for k in ("imapwait", "loop", "tee"):
         samples = [x for x in s.mem[k] if x]
         allkb = [kb for x in samples for kb in x]
         final = s.mem[k][-1] if s.mem[k] else []
@@ -1172,7 +1175,7 @@ def markdown(r):
     L.append("")
     L.append("| processes | peak private, one process | median | peak total | final: processes, total, median | largest growth of one process |")
     L.append("| --- | --- | --- | --- | --- | --- |")
-    for k in ("imapwait", "loop"):
+    for k in ("imapwait", "loop", "tee"):
         x = r["memory"][k]
         L.append("| %s | %s KB | %s KB | %s KB | %d, %d KB, %s KB | %s KB |" % (
             k, x["peak_process_KB"], x["median_process_KB"], x["peak_total_KB"],
