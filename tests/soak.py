@@ -60,13 +60,22 @@ if ENV.get("SOAK_GETMAIL") == "plain":
 else:
     GETMAIL = "/usr/bin/python3 " + os.path.join(TOP, "tests", "soakgetmail.py")
 RUNAS_UID, RUNAS_GID = pwd.getpwnam(RUNAS)[2:4]
+# getmail under flock(1), as scripts/README's recipe has it: one at a time
+# per account, even when a hook outlives a loop killed by SIGKILL and the
+# next one starts; SOAK_HOOKLOCK=0 runs it bare
+HOOKLOCK = ENV.get("SOAK_HOOKLOCK", "1") not in ("", "0")
 
 # How a fault period is drawn around a fault: from its start to its end,
 # plus what the design gives the chain to recover (seconds).  A cut is
-# noticed at imapwait's -t deadline; a Dovecot restart leaves every loop
+# noticed at imapwait's -t deadline, a connection made during it at the
+# -w deadline of the step it hangs in; a Dovecot restart leaves every loop
 # in its back-off (1, 2, 4 ... s); a failed hook is retried after the
 # loop's pause.
-RECOVER = {"dovecot": 20, "cut": TIMEOUT + 10, "restart": 5, "kill": 5,
+EXTRA = ENV.get("SOAK_OPTS", "")
+W = 30
+if "-w" in EXTRA.split():
+    W = int(EXTRA.split()[EXTRA.split().index("-w") + 1])
+RECOVER = {"dovecot": 20, "cut": TIMEOUT + W + 10, "restart": 5, "kill": 5,
            "hookfail": 10}
 TICK = 0.02
 
@@ -285,7 +294,7 @@ d=%(run)s
 [ -z "%(cg)s" ] || echo $$ >"%(cg)s" 2>/dev/null
 echo $$ >"$d/hookpid/$a"
 echo "start $a $(date +%%s%%N) $$" >>"$d/hooks.log"
-%(getmail)s --quiet --rcfile "$d/getmail/$a/getmailrc" --getmaildir "$d/getmail/$a"
+%(lock)s%(getmail)s --quiet --rcfile "$d/getmail/$a/getmailrc" --getmaildir "$d/getmail/$a"
 st=$?
 if [ "$st" -eq 0 ] && [ -e "$d/fail/$a" ]; then
 	echo "hook: a later step of the hook fails (soak fault)" >&2
@@ -294,7 +303,12 @@ fi
 echo "end $a $(date +%%s%%N) $$ $st" >>"$d/hooks.log"
 rm -f "$d/hookpid/$a"
 exit "$st"
-""" % {"run": RUN, "cg": cg.procs("hook"), "getmail": GETMAIL}, 0o755)
+""" % {"run": RUN, "cg": cg.procs("hook"), "getmail": GETMAIL,
+       "lock": 'flock "$d/getmail/$a/lock" ' if HOOKLOCK else ""}, 0o755)
+    # the login's key in an account file: LOGIN, where the service
+    # knows it, else the older USER
+    with open(os.path.join(TOP, "scripts", "imapwait-service")) as f:
+        login_key = "LOGIN" if "LOGIN" in f.read() else "USER"
     for i, a in enumerate(ACCOUNTS):
         g = os.path.join(RUN, "getmail", a)
         md = os.path.join(RUN, "local", a, "Maildir")
@@ -327,13 +341,14 @@ verbose = 0
         sv = os.path.join(RUN, "service", a)
         shutil.copytree(os.path.join(TOP, "scripts", "runit"), sv)
         write(os.path.join(sv, "account.conf"), """HOST=localhost
-USER=%s
+%s=%s
 PASSFILE=%s
 HOOK='sh %s %s'
-OPTS='-C %s -p %d -t %d'
+OPTS='-C %s -p %d -t %d%s'
 STATE=%s/state/%s
 RUNAS=%s
-""" % (a, PASSCOPY, hook, a, CA, relay_port(i, "iw"), TIMEOUT, RUN, a, RUNAS))
+""" % (login_key, a, PASSCOPY, hook, a, CA, relay_port(i, "iw"), TIMEOUT,
+       " " + EXTRA if EXTRA else "", RUN, a, RUNAS))
 
 
 def start_relay():
@@ -558,7 +573,7 @@ def schedule(rng):
             targets = rng.sample(ACCOUNTS, min(len(ACCOUNTS), rng.randint(1, 3)))
         else:
             targets = [rng.choice(ACCOUNTS)]
-        ev.append((t, kind, targets, round(dur, 1), round(rng.uniform(0.05, 0.5), 2)))
+        ev.append((t, kind, targets, round(dur, 1), round(rng.uniform(0.02, 0.15), 2)))
     ev.sort(key=lambda e: e[0])
     return ev
 
@@ -571,15 +586,18 @@ class Soak:
         self.events = schedule(self.rng)
         self.faults = []        # dicts: kind, accounts, start, end
         self.killed_trees = set()   # pids under loops killed by SIGKILL
-        self.mem = {"imapwait": [], "loop": []}     # per sample: list of KB
+        self.mem = {"imapwait": [], "loop": [], "tee": []}  # per sample: list of KB
         self.mem_first = {}
+        self.mem_peak = {}     # kind -> (KB, pid, account, time, its last log line)
+        self.t0 = time.time()
         self.mem_last = {}
         self.cg = CpuGroups()
         self.relay_pid = None
         self.runsvdir_pid = None
         self.ctl = None
         self.stopped = False
-        self.hook_uncaught = 0
+        self.hook_uncaught = 0     # meant to hit a hook at work, missed it
+        self.hook_hit = 0          # restarts and kills that hit a hook at work
         self.orphans = []
         self.orphans_killed9 = []
         self.leftover = []
@@ -592,14 +610,14 @@ class Soak:
         return f
 
     def wait_hook(self, a, limit=20.0):
-        """Deliver one message to a and return once its hook runs."""
-        Mail.rename(a, 1)
+        """Deliver a burst to a (a fetch long enough to be caught at
+        work) and return once its hook runs."""
+        Mail.rename(a, 10)
         end = time.time() + limit
         while time.time() < end:
             if hook_running(a):
                 return True
             self.tick()
-        self.hook_uncaught += 1
         return False
 
     def do(self, e):
@@ -614,8 +632,12 @@ class Soak:
         if kind == "dovecot":
             say("fault: Dovecot stopped for %.1f s" % dur)
             f = self.fault("dovecot", list(ACCOUNTS), now)
-            run(["sh", os.path.join(TOP, "tests", "dovecot.sh"), "stop", DV])
-            self.later(dur, self.dovecot_start, f)
+            # in the background: the master waits for its children, and
+            # mail goes on arriving meanwhile
+            p = subprocess.Popen(["sh", os.path.join(TOP, "tests", "dovecot.sh"), "stop", DV],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            self.later(dur, self.dovecot_start, f, p)
         elif kind == "cut":
             say("fault: network of %s cut silently for %.1f s" % (" ".join(targets), dur))
             f = self.fault("cut", targets, now)
@@ -625,11 +647,15 @@ class Soak:
         elif kind in ("restart", "restart-hook", "kill", "kill-hook"):
             during = kind.endswith("-hook")
             if during:
-                caught = self.wait_hook(a)
+                self.wait_hook(a)
                 self.sleep(delay)
-                what = "while its hook runs" if caught else "(its hook did not start within 20 s)"
-            else:
-                what = "while it waits" if not hook_running(a) else "(its hook runs)"
+            running = hook_running(a) is not None
+            if during and not running:
+                self.hook_uncaught += 1
+            if running:
+                self.hook_hit += 1
+            what = "while its hook runs" if running else (
+                "(its hook did not run then)" if during else "while it waits")
             if kind.startswith("restart"):
                 say("fault: sv restart %s %s" % (a, what))
                 self.fault("restart", [a], time.time(), time.time())
@@ -663,18 +689,22 @@ class Soak:
     def later(self, dt, fn, *args):
         self.pending_calls.append((time.time() + dt, fn, args))
 
-    def dovecot_start(self, f):
+    def dovecot_start(self, f, stopping):
+        if stopping.poll() is None:
+            self.later(0.1, self.dovecot_start, f, stopping)
+            return
         # the daemon keeps no pipe of ours open
-        r = subprocess.run(["dovecot", "-c", os.path.join(DV, "dovecot.conf")],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=open(os.path.join(RUN, "dovecot-restart.log"), "a"),
-                           timeout=60)
-        if r.returncode != 0:
-            say("dovecot did not start again (see %s/dovecot-restart.log)" % RUN)
-        for _ in range(150):
-            if os.path.exists(LMTP) and socket_open(BASE):
-                break
-            time.sleep(0.1)
+        p = subprocess.Popen(["dovecot", "-c", os.path.join(DV, "dovecot.conf")],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=open(os.path.join(RUN, "dovecot-restart.log"), "a"))
+        self.later(0.1, self.dovecot_up, f, p, time.time() + 30)
+
+    def dovecot_up(self, f, starting, deadline):
+        if starting.poll() is None or not (os.path.exists(LMTP) and socket_open(BASE)):
+            if time.time() < deadline:
+                self.later(0.1, self.dovecot_up, f, starting, deadline)
+                return
+            say("Dovecot did not start again within 30 s (see %s/dovecot-restart.log)" % RUN)
         f["end"] = time.time()
         say("Dovecot started again")
 
@@ -725,12 +755,15 @@ class Soak:
             self.tick()
 
     def sample_mem(self):
-        s = {"imapwait": [], "loop": []}
+        s = {"imapwait": [], "loop": [], "tee": []}
         for pid, (comm, _) in descendants().items():
+            args = cmdline(pid).split()
             if comm == "imapwait":
                 k = "imapwait"
-            elif "imapwait-loop" in cmdline(pid):
+            elif any(os.path.basename(x) == "imapwait-loop" for x in args[:3]):
                 k = "loop"
+            elif comm == "tee" and "imapwait-loop." in " ".join(args):
+                k = "tee"       # the loop's relay of imapwait's lines
             else:
                 continue
             kb = private_kb(pid)
@@ -739,6 +772,11 @@ class Soak:
             s[k].append(kb)
             self.mem_first.setdefault((k, pid), kb)
             self.mem_last[(k, pid)] = kb
+            if kb > self.mem_peak.get(k, (0,))[0]:
+                cl = cmdline(pid).split()
+                a = cl[cl.index("-u") + 1] if "-u" in cl[:-1] else "?"
+                self.mem_peak[k] = (kb, pid, a, round(time.time() - self.t0, 1),
+                                    last_log_line(a))
         for k in s:
             self.mem[k].append(s[k])
 
@@ -799,10 +837,12 @@ class Soak:
             else:
                 self.tick()
         # faults still open end now (they were drawn to end before this)
-        while self.pending_calls:
+        end = time.time() + 120
+        while self.pending_calls and time.time() < end:
             self.pending_calls.sort(key=lambda c: c[0])
-            c = self.pending_calls.pop(0)
-            c[1](*c[2])
+            if self.pending_calls[0][0] > time.time():
+                self.pending_calls[0] = (time.time(),) + self.pending_calls[0][1:]
+            self.tick()
         self.t_end = time.time()
         self.cpu1 = {g: self.cg.seconds(g) for g in ("loop", "hook")}
 
@@ -897,6 +937,16 @@ def summary(xs):
             "p99": pct(xs, 99), "max": max(xs) if xs else None}
 
 
+def last_log_line(a):
+    try:
+        with open(os.path.join(SVDIR, a, "log", "main", "current"), "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(0, f.tell() - 400))
+            return f.read().decode(errors="replace").rstrip("\n").split("\n")[-1][:200]
+    except OSError:
+        return ""
+
+
 def svlog_times(a, text):
     """Times of svlogd -tt lines of account a that contain text."""
     out = []
@@ -971,6 +1021,7 @@ def report(s):
     lat = {"quiet": [], "fault": []}
     to_hook = {"quiet": [], "fault": []}
     to_exists = []
+    per_msg = []
     for m, (a, how, td) in Mail.delivered.items():
         if m not in got:
             continue
@@ -981,6 +1032,7 @@ def report(s):
                   for f in s.faults)
         k = "fault" if inf else "quiet"
         lat[k].append(d)
+        per_msg.append((m, a, how, round(td - s.t_start, 3), round(d, 3), k))
         h = [t for t in starts.get(a, []) if td <= t <= tf]
         if h:
             to_hook[k].append(h[0] - td)
@@ -989,6 +1041,10 @@ def report(s):
             if x:
                 to_exists.append(x[0] - td)
 
+    with open(os.path.join(RUN, "messages.tsv"), "w") as f:
+        f.write("message-id\taccount\thow\tdelivered_s\tto_fetched_s\tperiod\n")
+        for x in sorted(per_msg, key=lambda x: -x[4]):
+            f.write("%s\t%s\t%s\t%s\t%s\t%s\n" % x)
     runs, _, fails = s.hook_records()
     races = sum(len(svlog_times(a, "waiting child pid")) for a in ACCOUNTS)
     run_hooks = runs - s.boot_runs
@@ -998,7 +1054,7 @@ def report(s):
         a, b = s.cpu0.get(g), s.cpu1.get(g)
         cpu[g] = None if a is None or b is None else b - a
     mem = {}
-    for k in ("imapwait", "loop"):
+    for k in ("imapwait", "loop", "tee"):
         samples = [x for x in s.mem[k] if x]
         allkb = [kb for x in samples for kb in x]
         final = s.mem[k][-1] if s.mem[k] else []
@@ -1012,6 +1068,10 @@ def report(s):
             "final_total_KB": sum(final),
             "final_median_KB": statistics.median(final) if final else None,
             "max_growth_same_process_KB": max(growth) if growth else None,
+            "median_first_sample_KB": statistics.median(samples[0]) if samples else None,
+            "median_last_sample_KB": statistics.median(samples[-1]) if samples else None,
+            "peak_process": dict(zip(("KB", "pid", "account", "at_s", "last_log_line"),
+                                     s.mem_peak.get(k, ()))),
         }
 
     faults = {}
@@ -1019,7 +1079,7 @@ def report(s):
         faults[f["kind"]] = faults.get(f["kind"], 0) + 1
     r = {
         "seed": SEED, "seconds": SECONDS, "accounts": N, "gap": GAP,
-        "imapwait_t": TIMEOUT, "drain_s": round(s.t_drained - s.t_end, 1),
+        "imapwait_t": TIMEOUT, "imapwait_extra_options": EXTRA, "drain_s": round(s.t_drained - s.t_end, 1),
         "retrieval": "getmail6 oldmail bookkeeping, read_all = false, delete = false",
         "delivered": len(Mail.delivered),
         "delivered_by": {h: sum(1 for v in Mail.delivered.values() if v[1] == h)
@@ -1029,14 +1089,20 @@ def report(s):
         "wrong_account": len(wrong), "unknown": len(unknown),
         "lost_ids": lost[:20], "duplicated_ids": sorted(dups)[:20],
         "faults": faults, "hook_not_caught": s.hook_uncaught,
+        "faults_during_hook": s.hook_hit,
+        "fault_log": [{"kind": f["kind"], "accounts": f["accounts"],
+                       "start_s": round(f["start"] - s.t_start, 1),
+                       "end_s": round((f["end"] or s.t_end) - s.t_start, 1)}
+                      for f in s.faults],
         "latency_s": {k: summary(v) for k, v in lat.items()},
         "to_hook_start_s": {k: summary(v) for k, v in to_hook.items()},
         "dovecot_exists_s": summary(to_exists),
         "hook_runs": run_hooks, "boot_hook_runs": s.boot_runs,
         "hook_failures": fails,
         "getmail": "as shipped" if GETMAIL == "getmail" else
-        "with its delivery-child wait made safe (tests/soakgetmail.py)",
+        "with its two races closed (tests/soakgetmail.py)",
         "getmail_child_wait_timeouts": races,
+        "hook_lock": HOOKLOCK,
         "hook_runs_per_message": round(run_hooks / len(Mail.delivered), 3)
         if Mail.delivered else None,
         "memory": mem,
@@ -1081,13 +1147,15 @@ def markdown(r):
     L.append("| lost, duplicated, in the wrong account, unknown | %d, %d, %d, %d |" % (
         r["lost"], r["duplicated"], r["wrong_account"], r["unknown"]))
     L.append("| faults | %s |" % ", ".join("%s %d" % kv for kv in sorted(r["faults"].items())))
+    L.append("| restarts and kills that hit a running hook | %d |" % r["faults_during_hook"])
     L.append("| retrieval | %s |" % r["retrieval"])
     L.append("| imapwait -t, drain after the run | %d s, %.1f s |" % (r["imapwait_t"], r["drain_s"]))
     L.append("| hook runs (after the boot runs), per delivered message | %d, %s |" % (
         r["hook_runs"], r["hook_runs_per_message"]))
     L.append("| hook runs that failed | %d |" % r["hook_failures"])
-    L.append("| getmail6 | %s; \"waiting child pid N timed out\": %d |" % (
-        r["getmail"], r["getmail_child_wait_timeouts"]))
+    L.append("| getmail6 | %s%s; \"waiting child pid N timed out\": %d |" % (
+        r["getmail"], ", under flock" if r["hook_lock"] else ", without flock (SOAK_HOOKLOCK=0)",
+        r["getmail_child_wait_timeouts"]))
     L.append("")
     L.append("Delivery to fetched (the message in the local Maildir), seconds:")
     L.append("")
@@ -1107,12 +1175,21 @@ def markdown(r):
     L.append("")
     L.append("| processes | peak private, one process | median | peak total | final: processes, total, median | largest growth of one process |")
     L.append("| --- | --- | --- | --- | --- | --- |")
-    for k in ("imapwait", "loop"):
+    for k in ("imapwait", "loop", "tee"):
         x = r["memory"][k]
         L.append("| %s | %s KB | %s KB | %s KB | %d, %d KB, %s KB | %s KB |" % (
             k, x["peak_process_KB"], x["median_process_KB"], x["peak_total_KB"],
             x["final_processes"], x["final_total_KB"], x["final_median_KB"],
             x["max_growth_same_process_KB"]))
+    for k in ("imapwait", "loop"):
+        x = r["memory"][k]
+        pk = x.get("peak_process") or {}
+        L.append("")
+        L.append("%s: median of the first sample %s KB, of the last %s KB; the largest "
+                 "(%s KB) was %s's, %s s into the soak, when its log's last line was: `%s`"
+                 % (k, x["median_first_sample_KB"], x["median_last_sample_KB"],
+                    pk.get("KB"), pk.get("account"), pk.get("at_s"),
+                    (pk.get("last_log_line") or "").split(" ", 1)[-1]))
     L.append("")
     L.append("CPU: runsvdir, runsv, svlogd, imapwait-loop and imapwait together "
              "%s s per account per hour (%s s in all); hooks (sh and getmail6) "

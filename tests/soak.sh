@@ -17,10 +17,14 @@
 #   SOAK_GAP       mean seconds between two deliveries (2)
 #   SOAK_TIMEOUT   imapwait -t of every loop (60): a cut connection is
 #                  noticed at this deadline, see tests/README-soak.md
+#   SOAK_OPTS      more imapwait options for every account (e.g. -w 5)
 #   SOAK_DRAIN     longest quiet drain after the run (3 * SOAK_TIMEOUT)
 #   SOAK_PORT      first port tried (18993); the server takes it and the
 #                  next, the relay 2 per account after those
 #   SOAK_RESULTS   write the report as SOAK_RESULTS.md and .json
+#   SOAK_HOOKLOCK  0: getmail without flock(1) (default 1, the recipe's)
+#   SOAK_GETMAIL   plain: /usr/bin/getmail as shipped, without the two
+#                  fixes of tests/soakgetmail.py
 #   SOAK_IMAPWAIT  the binary to soak (default: make, then ./imapwait)
 #   SOAK_DIR       scratch directory (default /tmp/imapwait-soak.XXXXXX,
 #                  removed after a clean run unless SOAK_KEEP=1)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-"""soakgetmail.py: getmail6, with its wait for a delivery child made safe.
+"""soakgetmail.py: getmail6, with two races of its own closed.
 
     soakgetmail.py [getmail options]
 
@@ -13,15 +13,29 @@ and writes no oldmail, and the next run fetches the message again.  On a
 busy machine that happens now and then (Debian 12 ships 6.18.11).  The
 soak is about the chain around the fetcher, so it runs getmail with the
 wait done as 6.19.09 does in effect: a plain blocking waitpid for that
-child.  SOAK_GETMAIL=plain runs /usr/bin/getmail as it is instead.
+child.
+
+The other: getmail turns SIGTERM into a clean stop that still writes
+its oldmail file, but a SIGTERM that comes between a message written into
+the Maildir and its entry in the bookkeeping leaves it unrecorded, and the
+next run fetches it again.  A loop that is stopped ends its hook's whole
+process group, the delivery child with it, which (a fork of getmail with
+the same handler) then runs getmail's own cleanup on the shared TLS
+connection.  Here SIGTERM and SIGINT are held from the start of each
+delivery until the message is recorded, then taken as usual.
+
+SOAK_GETMAIL=plain runs /usr/bin/getmail as it is instead.
 """
 
 import os
 import runpy
+import signal
 import sys
 
-from getmailcore import baseclasses
+from getmailcore import _retrieverbases, baseclasses, destinations
 from getmailcore.exceptions import getmailOperationError
+
+STOP = {signal.SIGTERM, signal.SIGINT}
 
 
 def _prepare_child(self):
@@ -43,6 +57,30 @@ def _wait_for_child(self, childpid):
     return os.WEXITSTATUS(st)
 
 
+deliver = destinations.DeliverySkeleton.deliver_message
+delivered = _retrieverbases.RetrieverSkeleton.delivered
+
+
+def deliver_message(self, *args, **kw):
+    # held until delivered() below has recorded the message; the fork
+    # for the delivery inherits the mask and exits with it
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP)
+    try:
+        return deliver(self, *args, **kw)
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP)
+        raise
+
+
+def delivered_then_stop(self, msgid):
+    try:
+        delivered(self, msgid)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP)
+
+
+destinations.DeliverySkeleton.deliver_message = deliver_message
+_retrieverbases.RetrieverSkeleton.delivered = delivered_then_stop
 baseclasses.ForkingBase._prepare_child = _prepare_child
 baseclasses.ForkingBase._wait_for_child = _wait_for_child
 sys.argv[0] = "getmail"

@@ -45,8 +45,8 @@ trap 'stop_soak; _cleanup; [ -z "$own_sd" ] || { [ "$_tap_failed" -ne 0 ] || rm 
 iw=
 [ -x "$IMAPWAIT" ] && iw=$IMAPWAIT
 out=$TESTDIR/soak.out
-SOAK_SECONDS=40 SOAK_ACCOUNTS=4 SOAK_SEED=1 SOAK_GAP=1 SOAK_TIMEOUT=15 \
-	SOAK_DRAIN=45 SOAK_PORT=$((${PORTBASE:-10993} + 600)) SOAK_DIR=$sd \
+SOAK_SECONDS=40 SOAK_ACCOUNTS=4 SOAK_SEED=1 SOAK_GAP=1 SOAK_TIMEOUT=10 \
+	SOAK_OPTS='-w 5' SOAK_DRAIN=40 SOAK_PORT=$((${PORTBASE:-10993} + 600)) SOAK_DIR=$sd \
 	SOAK_IMAPWAIT=$iw sh "$TOP/tests/soak.sh" >"$out" 2>"$TESTDIR/soak.err" </dev/null &
 soak_pid=$!
 _i=1050
