@@ -185,7 +185,6 @@ static struct {
 static struct mbox mb;
 static struct state old;		/* the state file as found at start */
 static int haveold;			/* ... if it was there and sound */
-static int uvchanged;			/* the state's "changed", as recorded */
 
 static unsigned char rbuf[READ_BUF];	/* bytes read, not yet consumed */
 static size_t rpos, rlen;
@@ -2230,12 +2229,12 @@ static void
 state_save(int pending, int must)
 {
 	struct state s;
+	int same = haveold && old.uidvalidity == mb.uidvalidity;
 
 	s.uidvalidity = mb.uidvalidity;
-	s.uidnext = mbox_cover(&mb, haveold && old.uidvalidity ==
-	    mb.uidvalidity ? old.uidnext : 0);
+	s.uidnext = mbox_cover(&mb, same ? old.uidnext : 0);
 	s.exists = mb.exists;
-	s.changed = uvchanged;
+	s.changed = haveold && !same;
 	s.pending = pending;
 	if (haveold && s.uidvalidity == old.uidvalidity &&
 	    s.uidnext == old.uidnext && s.exists == old.exists &&
@@ -2259,7 +2258,8 @@ state_save(int pending, int must)
 static int
 state_start(void)
 {
-	uvchanged = haveold && old.uidvalidity != mb.uidvalidity;
+	int uvchanged = haveold && old.uidvalidity != mb.uidvalidity;
+
 	if (mb.arrived)
 		return 1;	/* mail inside the EXAMINE response */
 	if (!haveold) {
