@@ -26,12 +26,15 @@ LOOP_PREFIX="env TMPDIR=$TESTDIR/race-tmp strace -o $TESTDIR/strace.out -e trace
 fake_loop race 'idle' true
 LOOP_PREFIX=
 strace_pid=$LOOP_PID
-# the loop is strace's child
+# the loop is strace's child, once that child runs the loop (before its
+# exec it is strace's own fork, under another name)
 i=0
 loop=
 while [ $i -lt 50 ] && [ -z "$loop" ]; do
-	loop=$(children "$strace_pid")
-	sleep 0.1
+	for c in $(children "$strace_pid"); do
+		grep -qaF imapwait-loop "/proc/$c/cmdline" 2>/dev/null && loop=$c
+	done
+	[ -n "$loop" ] || sleep 0.1
 	i=$((i + 1))
 done
 if ! wait_text "$LOOP_LOG" 'fake run 1: idle' 20; then
